@@ -1,0 +1,155 @@
+//! Views (no copy: new strides and offset over the same buffer) and the ops
+//! that move data: contiguous copies, concatenate, pad.
+
+use super::iter::copy_strided;
+use super::reduce::contiguous_permuted;
+use crate::array::{Array, Data};
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+use crate::memory::Buffer;
+use crate::primitive::PadMode;
+use crate::shape::{broadcast_strides, is_row_contiguous, row_major_strides, size_of};
+
+
+fn identity(n: usize) -> Vec<usize> {
+    (0..n).collect()
+}
+
+/// Row-major data of `a`, copied only if its layout is not already so.
+pub(crate) fn contiguous(a: &Array) -> Result<Data> {
+    Ok(contiguous_permuted(a, &identity(a.ndim()))?.0)
+}
+
+/// A view when strides for the new shape exist, else a row-major copy.
+pub(crate) fn reshape(a: &Array, out_shape: &[usize]) -> Result<Data> {
+    let d = a.data()?;
+    if let Some(strides) = crate::shape::reshape_strides(a.shape(), &d.strides, out_shape) {
+        return Ok(Data { strides, ..d });
+    }
+    let d = contiguous(a)?;
+    Ok(Data { buf: d.buf, strides: row_major_strides(out_shape), offset: d.offset })
+}
+
+pub(crate) fn transpose(a: &Array, perm: &[usize]) -> Result<Data> {
+    let d = a.data()?;
+    Ok(Data { strides: perm.iter().map(|&p| d.strides[p]).collect(), ..d })
+}
+
+pub(crate) fn broadcast_to(a: &Array, out_shape: &[usize]) -> Result<Data> {
+    let d = a.data()?;
+    Ok(Data { strides: broadcast_strides(a.shape(), &d.strides, out_shape), ..d })
+}
+
+pub(crate) fn slice(a: &Array, starts: &[usize], steps: &[isize], out_shape: &[usize]) -> Result<Data> {
+    let d = a.data()?;
+    if size_of(out_shape) == 0 {
+        return Ok(Data { strides: row_major_strides(out_shape), ..d });
+    }
+    let mut offset = d.offset as isize;
+    for i in 0..starts.len() {
+        offset += starts[i] as isize * d.strides[i];
+    }
+    let strides = d.strides.iter().zip(steps).map(|(s, st)| s * st).collect();
+    Ok(Data { buf: d.buf, strides, offset: offset as usize })
+}
+
+pub(crate) fn as_strided(a: &Array, strides: &[isize], offset: usize) -> Result<Data> {
+    let d = contiguous(a)?;
+    Ok(Data { buf: d.buf, strides: strides.to_vec(), offset: d.offset + offset })
+}
+
+/// The same bytes as another dtype; the last axis scales with the size ratio.
+pub(crate) fn view(a: &Array, to: Dtype, out_shape: &[usize]) -> Result<Data> {
+    let mut d = contiguous(a)?;
+    let from = a.dtype().size();
+    let byte_offset = d.offset * from;
+    if byte_offset % to.size() != 0 {
+        let buf = Buffer::alloc(a.nbytes())?;
+        // SAFETY: both regions hold `a.nbytes()` bytes and do not overlap.
+        unsafe { std::ptr::copy_nonoverlapping(d.buf.as_ptr().add(byte_offset), buf.as_mut_ptr(), a.nbytes()) };
+        d = Data::contiguous(buf, a.shape());
+    }
+    let offset = d.offset * from / to.size();
+    Ok(Data { buf: d.buf, strides: row_major_strides(out_shape), offset })
+}
+
+/// Copies each input into its slab of a new buffer along `axis`.
+pub(crate) fn concatenate(inputs: &[Array], axis: usize, out_shape: &[usize], dtype: Dtype) -> Result<Data> {
+    let buf = Buffer::alloc(size_of(out_shape) * dtype.size())?;
+    let out_strides = row_major_strides(out_shape);
+    let mut start = 0usize;
+    for a in inputs {
+        let d = a.data()?;
+        crate::dispatch_dtype!(dtype, T => {
+            // SAFETY: the slab `start..start + a.shape()[axis]` along `axis` lies inside the
+            // output, and the source layout addresses valid elements of `a.shape()`.
+            unsafe {
+                let dst = (buf.as_mut_ptr() as *mut T).add(start * out_strides[axis] as usize);
+                let src = (d.buf.as_ptr() as *const T).add(d.offset);
+                copy_strided(src, &d.strides, dst, &out_strides, a.shape());
+            }
+        });
+        start += a.shape()[axis];
+    }
+    Ok(Data::contiguous(buf, out_shape))
+}
+
+/// Pads with a constant (the second input, a scalar of the same dtype) or the edge values.
+pub(crate) fn pad(inputs: &[Array], low: &[usize], mode: PadMode, out_shape: &[usize]) -> Result<Data> {
+    let a = &inputs[0];
+    let dtype = a.dtype();
+    let n = size_of(out_shape);
+    let buf = Buffer::alloc(n * dtype.size())?;
+    let out_strides = row_major_strides(out_shape);
+    let d = a.data()?;
+    crate::dispatch_dtype!(dtype, T => {
+        let out = buf.as_mut_ptr() as *mut T;
+        // SAFETY: the offset is inside the source buffer.
+        let src = unsafe { (d.buf.as_ptr() as *const T).add(d.offset) };
+        match mode {
+            PadMode::Constant => {
+                let value_arr = inputs.get(1).ok_or_else(|| Error::Runtime("pad: missing value".into()))?;
+                let vd = value_arr.data()?;
+                // SAFETY: the value array holds one element.
+                let value = unsafe { *(vd.buf.as_ptr() as *const T).add(vd.offset) };
+                // SAFETY: `n` elements.
+                unsafe { std::slice::from_raw_parts_mut(out, n) }.fill(value);
+                let inner_off: usize = low.iter().zip(&out_strides).map(|(&l, &s)| l * s as usize).sum();
+                if a.size() > 0 {
+                    // SAFETY: the interior window lies inside the output.
+                    unsafe { copy_strided(src, &d.strides, out.add(inner_off), &out_strides, a.shape()) };
+                }
+            }
+            PadMode::Edge => {
+                if a.size() == 0 && n > 0 {
+                    return Err(Error::value("pad: edge mode needs a non-empty array"));
+                }
+                let nd = out_shape.len();
+                let mut idx = vec![0usize; nd];
+                for i in 0..n {
+                    let mut off = 0isize;
+                    for k in 0..nd {
+                        let s = (idx[k] as isize - low[k] as isize).clamp(0, a.shape()[k] as isize - 1);
+                        off += s * d.strides[k];
+                    }
+                    // SAFETY: the clamped index is inside the source; i < n.
+                    unsafe { *out.add(i) = *src.offset(off) };
+                    for k in (0..nd).rev() {
+                        idx[k] += 1;
+                        if idx[k] < out_shape[k] {
+                            break;
+                        }
+                        idx[k] = 0;
+                    }
+                }
+            }
+        }
+    });
+    Ok(Data::contiguous(buf, out_shape))
+}
+
+/// Is `d` a plain row-major layout of `shape`?
+pub(crate) fn is_dense(d: &Data, shape: &[usize]) -> bool {
+    is_row_contiguous(shape, &d.strides)
+}
+

@@ -1,0 +1,61 @@
+//! The CPU backend: runs one node's primitive on host memory.
+
+#[macro_use]
+mod iter;
+mod elementwise;
+mod layout;
+mod math;
+mod matmul;
+mod reduce;
+pub(crate) mod scalar;
+
+pub(crate) use elementwise::read_to_vec;
+
+use crate::array::{Array, Data};
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+use crate::primitive::{BinaryOp, Primitive};
+
+/// Computes the outputs of `prim` over ready `inputs`.
+pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: Dtype) -> Result<Vec<Data>> {
+    let x = |i: usize| inputs.get(i).ok_or_else(|| Error::Runtime(format!("internal: {prim:?} is missing input {i}")));
+    let one = |d: Result<Data>| d.map(|d| vec![d]);
+    match prim {
+        Primitive::Arange { start, step } => one(elementwise::arange(*start, *step, shape[0], dtype)),
+        Primitive::Unary(op) => one(math::unary(*op, x(0)?, shape)),
+        Primitive::Binary(op) => one(math::binary(*op, x(0)?, x(1)?, shape)),
+        Primitive::DivMod => Ok(vec![
+            math::binary(BinaryOp::FloorDivide, x(0)?, x(1)?, shape)?,
+            math::binary(BinaryOp::Remainder, x(0)?, x(1)?, shape)?,
+        ]),
+        Primitive::Select => {
+            let (c, a, b) = (x(0)?, x(1)?, x(2)?);
+            one(crate::dispatch_dtype!(dtype, T =>
+                elementwise::ternary_map::<bool, T, T, T>(c, a, b, shape, |c, a, b| if c { a } else { b })))
+        }
+        Primitive::AsType(to) => one(elementwise::astype(x(0)?, *to, shape)),
+        Primitive::Reduce { op, axes } => one(reduce::reduce(*op, x(0)?, axes, shape, dtype)),
+        Primitive::ArgReduce { op, axis } => one(reduce::arg_reduce(*op, x(0)?, *axis, shape)),
+        Primitive::Softmax { log, precise } => one(reduce::softmax(x(0)?, *log, *precise, shape)),
+        Primitive::LogSumExp => one(reduce::logsumexp(x(0)?, shape)),
+        Primitive::Median => one(reduce::median(x(0)?, shape)),
+        Primitive::Matmul => one(matmul::matmul(x(0)?, x(1)?, shape, dtype)),
+        Primitive::Reshape => one(layout::reshape(x(0)?, shape)),
+        Primitive::Transpose { perm } => one(layout::transpose(x(0)?, perm)),
+        Primitive::BroadcastTo => one(layout::broadcast_to(x(0)?, shape)),
+        Primitive::Slice { starts, steps } => one(layout::slice(x(0)?, starts, steps, shape)),
+        Primitive::AsStrided { strides, offset } => one(layout::as_strided(x(0)?, strides, *offset)),
+        Primitive::Contiguous => {
+            let a = x(0)?;
+            let d = a.data()?;
+            if layout::is_dense(&d, shape) {
+                Ok(vec![d])
+            } else {
+                one(layout::contiguous(a))
+            }
+        }
+        Primitive::View(to) => one(layout::view(x(0)?, *to, shape)),
+        Primitive::Concatenate { axis } => one(layout::concatenate(inputs, *axis, shape, dtype)),
+        Primitive::Pad { low, mode, .. } => one(layout::pad(inputs, low, *mode, shape)),
+    }
+}

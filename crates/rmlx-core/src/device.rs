@@ -1,0 +1,172 @@
+//! Devices and streams. Every op runs on a stream; the default stream can be
+//! changed for the whole program or for a scope (`with_stream`, `with_device`).
+
+use crate::error::{Error, Result};
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// A compute device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Device {
+    Cpu,
+    Gpu(usize),
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Device::Cpu => write!(f, "Device(cpu, 0)"),
+            Device::Gpu(i) => write!(f, "Device(gpu, {i})"),
+        }
+    }
+}
+
+/// Is a device of this kind usable in this process?
+pub fn is_available(device: Device) -> bool {
+    match device {
+        Device::Cpu => true,
+        Device::Gpu(i) => i < gpu_count(),
+    }
+}
+
+/// Number of usable devices of the kind of `device`.
+pub fn device_count(device: Device) -> usize {
+    match device {
+        Device::Cpu => 1,
+        Device::Gpu(_) => gpu_count(),
+    }
+}
+
+fn gpu_count() -> usize {
+    // The CUDA backend is not built yet: no GPU is usable.
+    0
+}
+
+/// A queue of work on one device. Ops on one stream run in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stream {
+    pub index: usize,
+    pub device: Device,
+}
+
+impl fmt::Display for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Stream({}, {})", self.device, self.index)
+    }
+}
+
+static NEXT_STREAM: AtomicUsize = AtomicUsize::new(1);
+static DEFAULT_DEVICE: Mutex<Option<Device>> = Mutex::new(None);
+static DEFAULT_STREAMS: Mutex<Vec<Stream>> = Mutex::new(Vec::new());
+
+thread_local! {
+    static SCOPED: RefCell<Vec<Stream>> = const { RefCell::new(Vec::new()) };
+}
+
+fn check_device(device: Device) -> Result<()> {
+    if is_available(device) {
+        Ok(())
+    } else {
+        Err(Error::Device(format!(
+            "{device} is not available ({} GPU devices found)",
+            gpu_count()
+        )))
+    }
+}
+
+/// The default device: the GPU when one is usable, else the CPU.
+pub fn default_device() -> Device {
+    let guard = DEFAULT_DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    guard.unwrap_or(if gpu_count() > 0 { Device::Gpu(0) } else { Device::Cpu })
+}
+
+/// Sets the default device for the whole program.
+pub fn set_default_device(device: Device) -> Result<()> {
+    check_device(device)?;
+    *DEFAULT_DEVICE.lock().unwrap_or_else(|e| e.into_inner()) = Some(device);
+    Ok(())
+}
+
+/// The default stream of a device (stream 0 of the CPU, one per GPU).
+pub fn default_stream(device: Device) -> Result<Stream> {
+    check_device(device)?;
+    let mut streams = DEFAULT_STREAMS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = streams.iter().find(|s| s.device == device) {
+        return Ok(*s);
+    }
+    let index = if device == Device::Cpu { 0 } else { NEXT_STREAM.fetch_add(1, Ordering::Relaxed) };
+    let s = Stream { index, device };
+    streams.push(s);
+    Ok(s)
+}
+
+/// A new stream on `device`.
+pub fn new_stream(device: Device) -> Result<Stream> {
+    check_device(device)?;
+    Ok(Stream { index: NEXT_STREAM.fetch_add(1, Ordering::Relaxed), device })
+}
+
+/// The stream ops built now run on: the innermost `with_stream` scope, else
+/// the default stream of the default device.
+pub fn current_stream() -> Result<Stream> {
+    if let Some(s) = SCOPED.with(|s| s.borrow().last().copied()) {
+        return Ok(s);
+    }
+    default_stream(default_device())
+}
+
+/// A stream or a device, the way MLX's ops take them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamOrDevice {
+    Stream(Stream),
+    Device(Device),
+}
+
+impl From<Stream> for StreamOrDevice {
+    fn from(s: Stream) -> Self {
+        StreamOrDevice::Stream(s)
+    }
+}
+impl From<Device> for StreamOrDevice {
+    fn from(d: Device) -> Self {
+        StreamOrDevice::Device(d)
+    }
+}
+
+impl StreamOrDevice {
+    /// The stream this names (a device's default stream for a device).
+    pub fn stream(self) -> Result<Stream> {
+        match self {
+            StreamOrDevice::Stream(s) => {
+                check_device(s.device)?;
+                Ok(s)
+            }
+            StreamOrDevice::Device(d) => default_stream(d),
+        }
+    }
+}
+
+struct ScopeGuard;
+impl Drop for ScopeGuard {
+    fn drop(&mut self) {
+        SCOPED.with(|s| {
+            s.borrow_mut().pop();
+        });
+    }
+}
+
+/// Runs `f` with every op it builds placed on `on` (a stream or a device).
+///
+/// ```
+/// use rmlx_core::{ops, with_stream, Device};
+/// let x = with_stream(Device::Cpu, || ops::ones(&[2, 2], rmlx_core::Dtype::Float32)).unwrap().unwrap();
+/// assert_eq!(x.stream().device, Device::Cpu);
+/// ```
+pub fn with_stream<R>(on: impl Into<StreamOrDevice>, f: impl FnOnce() -> R) -> Result<R> {
+    let s = on.into().stream()?;
+    SCOPED.with(|v| v.borrow_mut().push(s));
+    let _guard = ScopeGuard;
+    Ok(f())
+}

@@ -1,0 +1,112 @@
+//! Evaluation: an iterative topological sort of the pending graph, then each
+//! node run on its stream's backend. A node that ran drops its primitive and
+//! inputs at once, so intermediates are freed while the rest still runs.
+
+use crate::array::{Array, Node, State};
+use crate::error::Result;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// One evaluation at a time: `async_eval` and `eval` from several threads
+/// never run the same node twice.
+static EVAL_LOCK: Mutex<()> = Mutex::new(());
+
+/// Computes `outputs` and everything they depend on.
+pub fn eval(outputs: &[Array]) -> Result<()> {
+    if outputs.iter().all(|a| a.is_evaluated()) {
+        return Ok(());
+    }
+    let _guard = EVAL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let order = topological_order(outputs);
+    for array in order {
+        run_node(array)?;
+    }
+    Ok(())
+}
+
+/// Starts computing `outputs` in the background and returns at once; a later
+/// `eval`, `item` or `to_vec` waits for what it needs.
+pub fn async_eval(outputs: &[Array]) -> Result<()> {
+    let outputs: Vec<Array> = outputs.to_vec();
+    if outputs.iter().all(|a| a.is_evaluated()) {
+        return Ok(());
+    }
+    std::thread::Builder::new()
+        .name("rmlx-async-eval".into())
+        .spawn(move || {
+            // An error here is raised again by the eval that reads the result.
+            let _ = eval(&outputs);
+        })
+        .map_err(|e| crate::Error::Runtime(format!("async_eval: cannot start a thread: {e}")))?;
+    Ok(())
+}
+
+/// Pending nodes reachable from `outputs`, inputs before users, found with an
+/// explicit stack so depth costs heap, not call stack.
+fn topological_order(outputs: &[Array]) -> Vec<Array> {
+    let mut order = Vec::new();
+    let mut seen: HashSet<*const Node> = HashSet::new();
+    let mut stack: Vec<(Array, usize)> = Vec::new();
+    for out in outputs {
+        if seen.insert(Arc::as_ptr(&out.0)) && !out.is_evaluated() {
+            stack.push((out.clone(), 0));
+        }
+        while let Some((top, next)) = stack.last_mut() {
+            let child = match &*top.lock() {
+                State::Pending(p) => p.inputs.get(*next).cloned(),
+                _ => None,
+            };
+            *next += 1;
+            match child {
+                Some(c) => {
+                    if seen.insert(Arc::as_ptr(&c.0)) && matches!(&*c.lock(), State::Pending(_)) {
+                        stack.push((c, 0));
+                    }
+                }
+                None => {
+                    if let Some((a, _)) = stack.pop() {
+                        order.push(a);
+                    }
+                }
+            }
+        }
+    }
+    order
+}
+
+fn run_node(array: Array) -> Result<()> {
+    let pending = {
+        let mut state = array.lock();
+        match std::mem::replace(&mut *state, State::Running) {
+            State::Pending(p) => p,
+            other => {
+                *state = other;
+                return Ok(());
+            }
+        }
+    };
+    let node = &array.0;
+    match crate::backend::eval_node(&pending.prim, &pending.inputs, &node.shape, node.dtype, node.stream) {
+        Ok(mut outputs) => {
+            if pending.siblings.is_empty() {
+                if let Some(d) = outputs.pop() {
+                    *array.lock() = State::Ready(d);
+                }
+            } else {
+                for (i, (weak, d)) in pending.siblings.iter().zip(outputs).enumerate() {
+                    if i == pending.position {
+                        *array.lock() = State::Ready(d);
+                    } else if let Some(sib) = weak.upgrade() {
+                        *sib.state.lock().unwrap_or_else(|e| e.into_inner()) = State::Ready(d);
+                    }
+                }
+            }
+            drop(pending);
+            Ok(())
+        }
+        Err(e) => {
+            *array.lock() = State::Pending(pending);
+            Err(e)
+        }
+    }
+}

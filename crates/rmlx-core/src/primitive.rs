@@ -1,0 +1,170 @@
+//! Every operation the lazy graph can hold, as plain data. Adding a variant
+//! makes the compiler point at every place that must learn it (shape rules in
+//! `ops`, kernels in `backend`).
+
+use crate::dtype::Dtype;
+
+/// Elementwise functions of one array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Abs,
+    Sign,
+    Negative,
+    Exp,
+    Expm1,
+    Log,
+    Log2,
+    Log10,
+    Log1p,
+    Sqrt,
+    Rsqrt,
+    Square,
+    Reciprocal,
+    Sin,
+    Cos,
+    Tan,
+    Arcsin,
+    Arccos,
+    Arctan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Arcsinh,
+    Arccosh,
+    Arctanh,
+    Erf,
+    Erfinv,
+    Sigmoid,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+    Real,
+    Imag,
+    Conj,
+    IsNan,
+    IsInf,
+    IsPosInf,
+    IsNegInf,
+    IsFinite,
+    LogicalNot,
+    BitwiseInvert,
+}
+
+/// Elementwise functions of two arrays of one dtype.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    FloorDivide,
+    Remainder,
+    Power,
+    Maximum,
+    Minimum,
+    LogAddExp,
+    Arctan2,
+    Equal,
+    NotEqual,
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    LogicalAnd,
+    LogicalOr,
+    BitwiseAnd,
+    BitwiseOr,
+    BitwiseXor,
+    LeftShift,
+    RightShift,
+}
+
+impl BinaryOp {
+    /// Comparisons give bool whatever their inputs.
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual | LogicalAnd | LogicalOr)
+    }
+}
+
+/// Reductions that fold a set of axes into one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Sum,
+    Prod,
+    Min,
+    Max,
+    All,
+    Any,
+}
+
+/// Reductions that return an index along one axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArgReduceOp {
+    ArgMin,
+    ArgMax,
+}
+
+/// How `pad` fills the border.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PadMode {
+    /// The value given (the second input).
+    Constant,
+    /// The nearest edge value.
+    Edge,
+}
+
+/// One node's operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Primitive {
+    /// `start + i * step` along a 1-D output.
+    Arange { start: f64, step: f64 },
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    /// Two outputs: floor quotient and remainder.
+    DivMod,
+    /// `where(cond, x, y)`.
+    Select,
+    AsType(Dtype),
+    /// Reduces `axes`, keeping them as size-1 dimensions.
+    Reduce { op: ReduceOp, axes: Vec<usize> },
+    /// Index of the min/max along `axis`, kept as a size-1 dimension.
+    ArgReduce { op: ArgReduceOp, axis: usize },
+    /// Softmax (or log-softmax) over the last axis.
+    Softmax { log: bool, precise: bool },
+    /// log(sum(exp(x))) over the last axis, kept as a size-1 dimension.
+    LogSumExp,
+    /// Median over the last axis, kept as a size-1 dimension.
+    Median,
+    /// Batched matrix product of two arrays with equal batch shapes.
+    Matmul,
+    /// To the node's shape; a view when the input's layout allows, else a copy.
+    Reshape,
+    Transpose { perm: Vec<usize> },
+    BroadcastTo,
+    /// A strided window: `starts[i] + k * steps[i]` along each axis.
+    Slice { starts: Vec<usize>, steps: Vec<isize> },
+    /// A view with the given strides and offset (in elements) into the input's data.
+    AsStrided { strides: Vec<isize>, offset: usize },
+    /// A row-major copy.
+    Contiguous,
+    /// The same bytes read as another dtype.
+    View(Dtype),
+    Concatenate { axis: usize },
+    Pad { low: Vec<usize>, high: Vec<usize>, mode: PadMode },
+}
+
+impl Primitive {
+    /// Views share their input's buffer instead of writing a new one.
+    pub fn is_view(&self) -> bool {
+        matches!(
+            self,
+            Primitive::Transpose { .. }
+                | Primitive::BroadcastTo
+                | Primitive::Slice { .. }
+                | Primitive::AsStrided { .. }
+                | Primitive::View(_)
+        )
+    }
+}
