@@ -20,9 +20,11 @@ $(VENV)/bin/python:
 venv: $(VENV)/bin/python
 
 # CPU benchmarks against NumPy, in one run on this machine.
+# Extra arguments: make bench BENCH_ARGS="--quick --out report.md"
+BENCH_ARGS ?=
 bench: venv
 	cargo build --release -q -p rmlx-benchmarks
-	$(VENV)/bin/python benchmarks/run_cpu.py --rmlx target/release/cpu_bench
+	$(VENV)/bin/python benchmarks/run_cpu.py --rmlx target/release/cpu_bench $(BENCH_ARGS)
 
 fmt:
 	cargo fmt --all

@@ -132,7 +132,7 @@ impl Array {
                 n
             )));
         }
-        let bytes = n.checked_mul(T::DTYPE.size()).ok_or_else(|| Error::value("from_slice: too many bytes"))?;
+        let bytes = crate::ops::check_bytes(shape, T::DTYPE)?;
         let buf = Buffer::alloc(bytes)?;
         // SAFETY: the buffer holds `bytes` bytes, exactly `n` elements of T, and is 64-byte aligned.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.as_mut_ptr() as *mut T, n) };

@@ -61,8 +61,13 @@ static NEXT_STREAM: AtomicUsize = AtomicUsize::new(1);
 static DEFAULT_DEVICE: Mutex<Option<Device>> = Mutex::new(None);
 static DEFAULT_STREAMS: Mutex<Vec<Stream>> = Mutex::new(Vec::new());
 
+/// Bumped whenever the default device changes, to invalidate per-thread caches.
+static GENERATION: AtomicUsize = AtomicUsize::new(1);
+
 thread_local! {
     static SCOPED: RefCell<Vec<Stream>> = const { RefCell::new(Vec::new()) };
+    /// The default stream as last looked up by this thread, with the generation it was valid for.
+    static CACHED: std::cell::Cell<(usize, Option<Stream>)> = const { std::cell::Cell::new((0, None)) };
 }
 
 fn check_device(device: Device) -> Result<()> {
@@ -86,6 +91,7 @@ pub fn default_device() -> Device {
 pub fn set_default_device(device: Device) -> Result<()> {
     check_device(device)?;
     *DEFAULT_DEVICE.lock().unwrap_or_else(|e| e.into_inner()) = Some(device);
+    GENERATION.fetch_add(1, Ordering::Release);
     Ok(())
 }
 
@@ -114,7 +120,15 @@ pub fn current_stream() -> Result<Stream> {
     if let Some(s) = SCOPED.with(|s| s.borrow().last().copied()) {
         return Ok(s);
     }
-    default_stream(default_device())
+    let generation = GENERATION.load(Ordering::Acquire);
+    if let (g, Some(s)) = CACHED.with(|c| c.get()) {
+        if g == generation {
+            return Ok(s);
+        }
+    }
+    let s = default_stream(default_device())?;
+    CACHED.with(|c| c.set((generation, Some(s))));
+    Ok(s)
 }
 
 /// A stream or a device, the way MLX's ops take them.

@@ -103,17 +103,17 @@ impl Allocator {
         self.memory_limit.unwrap_or_else(default_memory_limit)
     }
     fn take(&mut self, capacity: usize) -> Result<NonNull<u8>> {
-        if let Some(ptr) = self.free.get_mut(&capacity).and_then(|v| v.pop()) {
-            self.cache_bytes -= capacity;
-            self.add_active(capacity);
-            return Ok(ptr);
-        }
         let limit = self.memory_limit();
         if self.active.saturating_add(capacity) > limit {
             return Err(Error::OutOfMemory(format!(
                 "allocating {capacity} bytes would pass the memory limit of {limit} bytes ({} bytes in use)",
                 self.active
             )));
+        }
+        if let Some(ptr) = self.free.get_mut(&capacity).and_then(|v| v.pop()) {
+            self.cache_bytes -= capacity;
+            self.add_active(capacity);
+            return Ok(ptr);
         }
         if self.active + self.cache_bytes + capacity > limit {
             self.release_cache(0);

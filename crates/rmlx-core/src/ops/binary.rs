@@ -79,6 +79,7 @@ pub fn divmod(a: impl Into<Operand>, b: impl Into<Operand>) -> Result<(Array, Ar
     let dt = no_complex(BinaryOp::FloorDivide, &a, &b)?;
     let v = arrays_of(&[&a, &b], dt)?;
     let shape = broadcast_shapes(&[v[0].shape(), v[1].shape()])?;
+    super::check_bytes(&shape, dt)?;
     let mut outs =
         Array::pending_multi(vec![(shape.clone(), dt), (shape, dt)], crate::device::current_stream()?, Primitive::DivMod, v);
     let r = outs.pop().ok_or_else(|| Error::Runtime("divmod: missing output".into()))?;

@@ -244,7 +244,21 @@ impl From<Option<i64>> for Axes {
 
 /// A new pending node on the current stream.
 pub(crate) fn node(shape: Shape, dtype: Dtype, prim: Primitive, inputs: Vec<Array>) -> Result<Array> {
+    check_bytes(&shape, dtype)?;
     Ok(Array::pending(shape, dtype, current_stream()?, prim, inputs))
+}
+
+/// Every array's byte count must fit in `isize`, so kernels can index without overflow.
+pub(crate) fn check_bytes(shape: &[usize], dtype: Dtype) -> Result<usize> {
+    crate::shape::checked_size(shape)?
+        .checked_mul(dtype.size())
+        .filter(|&b| b <= isize::MAX as usize)
+        .ok_or_else(|| {
+            crate::Error::Value(format!(
+                "an array of shape {} and dtype {dtype} has more bytes than fit in memory",
+                crate::shape::fmt_shape(shape)
+            ))
+        })
 }
 
 /// A 0-d array of a Rust value (a strong dtype, unlike `Scalar`).
