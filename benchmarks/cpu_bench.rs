@@ -175,7 +175,8 @@ fn rows(b: &Bench, rng: &mut Rng) -> BenchResult<()> {
         let s: f64 = row(r).iter().map(|&v| ((v - m) as f64).exp()).sum();
         (((row(r)[c] - m) as f64).exp() / s) as f32
     };
-    let t = b.time(|| ops::softmax(&x, -1, false), |y| check_at("softmax", y, ROWS * COLS, (1e-4, 0.0), softmax_ref))?;
+    let t =
+        b.time(|| ops::softmax(&x, -1, false), |y| check_at("softmax", y, ROWS * COLS, (1e-4, 0.0), softmax_ref))?;
     emit("softmax_last_axis", "GB/s", 2.0 * bytes / t / 1e9);
     Ok(())
 }

@@ -139,6 +139,11 @@ def blas_name():
         return "unknown"
 
 
+def fmt_target(t):
+    s = f"{t:.2f}".rstrip("0")
+    return s + "0" if s.endswith(".") else s
+
+
 def fmt(v):
     if v is None:
         return "—"
@@ -163,10 +168,10 @@ def table(rmlx, numpy):
             tgt = "—"
         elif target[0] == "ratio":
             met = ratio is not None and ratio >= target[1]
-            tgt = f"≥ {target[1]:g} {'✓' if met else '✗'}"
+            tgt = f"≥ {fmt_target(target[1])} {'✓' if met else '✗'}"
         else:
             met = rv is not None and rv < target[1]
-            tgt = f"< {target[1]:g} us/op {'✓' if met else '✗'}"
+            tgt = f"< {fmt_target(target[1])} us/op {'✓' if met else '✗'}"
         ratio_s = "—" if ratio is None else f"{ratio:.2f}"
         lines.append(f"| {label} ({metric}) | {fmt(rv)} | {fmt(nv)} | {ratio_s} | {tgt} |")
     return "\n".join(lines)

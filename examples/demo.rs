@@ -30,7 +30,12 @@ fn main() -> Result<()> {
     // Evaluate: intermediates (y) are freed as soon as nothing needs them.
     eval(&[row_max.clone(), total.clone(), prod.clone()])?;
     println!("3. eval([row_max, total, w @ w]) done");
-    println!("   active memory after eval: {} (was {}), peak: {}", mib(get_active_memory()), mib(before), mib(get_peak_memory()));
+    println!(
+        "   active memory after eval: {} (was {}), peak: {}",
+        mib(get_active_memory()),
+        mib(before),
+        mib(get_peak_memory())
+    );
     println!("   total of all softmax rows = {} (1024 rows of 1)", total.item::<f32>()?);
     println!("   first row max = {}", ops::slice(&row_max, &[ops::SliceArg::range(0, 1)])?.item::<f32>()?);
     println!("   w @ w =\n{prod}");

@@ -74,10 +74,7 @@ fn check_device(device: Device) -> Result<()> {
     if is_available(device) {
         Ok(())
     } else {
-        Err(Error::Device(format!(
-            "{device} is not available ({} GPU devices found)",
-            gpu_count()
-        )))
+        Err(Error::Device(format!("{device} is not available ({} GPU devices found)", gpu_count())))
     }
 }
 

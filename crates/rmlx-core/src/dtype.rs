@@ -263,9 +263,7 @@ fn promote_integers(a: Dtype, b: Dtype) -> Dtype {
 /// The dtype of an operation over several dtypes (MLX's `result_type`).
 pub fn result_type(dtypes: &[Dtype]) -> Result<Dtype> {
     let mut it = dtypes.iter().copied();
-    let first = it
-        .next()
-        .ok_or_else(|| Error::value("result_type: needs at least one dtype"))?;
+    let first = it.next().ok_or_else(|| Error::value("result_type: needs at least one dtype"))?;
     Ok(it.fold(first, promote_types))
 }
 
@@ -294,33 +292,21 @@ pub struct IInfo {
 pub fn finfo(dtype: Dtype) -> Result<FInfo> {
     let (max, eps, tiny) = match dtype {
         Dtype::Float16 => (f16::MAX.to_f64(), f16::EPSILON.to_f64(), f16::MIN_POSITIVE.to_f64()),
-        Dtype::Bfloat16 => (
-            bf16::MAX.to_f64(),
-            bf16::EPSILON.to_f64(),
-            bf16::MIN_POSITIVE.to_f64(),
-        ),
-        Dtype::Float32 | Dtype::Complex64 => (
-            f32::MAX as f64,
-            f32::EPSILON as f64,
-            f32::MIN_POSITIVE as f64,
-        ),
+        Dtype::Bfloat16 => (bf16::MAX.to_f64(), bf16::EPSILON.to_f64(), bf16::MIN_POSITIVE.to_f64()),
+        Dtype::Float32 | Dtype::Complex64 => (f32::MAX as f64, f32::EPSILON as f64, f32::MIN_POSITIVE as f64),
         Dtype::Float64 => (f64::MAX, f64::EPSILON, f64::MIN_POSITIVE),
-        d => {
-            return Err(Error::Dtype(format!(
-                "finfo: expected a floating-point dtype, got {d}"
-            )))
-        }
+        d => return Err(Error::Dtype(format!("finfo: expected a floating-point dtype, got {d}"))),
     };
     let bits = if dtype == Dtype::Complex64 { 32 } else { dtype.size() * 8 };
+    // complex64 reports the limits of its float32 parts as float32 (MLX, NumPy).
+    let dtype = if dtype == Dtype::Complex64 { Dtype::Float32 } else { dtype };
     Ok(FInfo { dtype, bits, min: -max, max, eps, tiny })
 }
 
 /// Limits of an integer dtype.
 pub fn iinfo(dtype: Dtype) -> Result<IInfo> {
     if !dtype.is_integer() {
-        return Err(Error::Dtype(format!(
-            "iinfo: expected an integer dtype, got {dtype}"
-        )));
+        return Err(Error::Dtype(format!("iinfo: expected an integer dtype, got {dtype}")));
     }
     let bits = dtype.size() * 8;
     let (min, max) = if dtype.is_unsigned() {
@@ -411,8 +397,44 @@ impl Element for bool {
     }
 }
 
+/// `v` as f64, rounded to odd when inexact: one more rounding to a narrower
+/// float (f32, f16, bf16) then gives the correctly rounded value of `v`, where
+/// rounding to nearest twice can land on the wrong side of a tie.
+#[inline]
+pub(crate) fn i128_to_f64_odd(v: i128) -> f64 {
+    let f = v as f64;
+    if f as i128 == v || f.to_bits() & 1 == 1 {
+        return f;
+    }
+    let shrink = (f as i128).abs() > v.abs();
+    f64::from_bits(if shrink { f.to_bits() - 1 } else { f.to_bits() + 1 })
+}
+
+/// `v` as f32, rounded to odd when inexact (see `i128_to_f64_odd`).
+#[inline]
+pub(crate) fn f64_to_f32_odd(v: f64) -> f32 {
+    let f = v as f32;
+    if !f.is_finite() || f as f64 == v || f.to_bits() & 1 == 1 {
+        return f;
+    }
+    let shrink = (f as f64).abs() > v.abs();
+    f32::from_bits(if shrink { f.to_bits() - 1 } else { f.to_bits() + 1 })
+}
+
+/// Correctly rounded f64 -> f16 (`half`'s conversion rounds twice, through f32).
+#[inline]
+fn f64_to_f16(v: f64) -> f16 {
+    f16::from_f32(f64_to_f32_odd(v))
+}
+
+/// Correctly rounded f64 -> bf16 (`half`'s conversion drops low bits before rounding).
+#[inline]
+fn f64_to_bf16(v: f64) -> bf16 {
+    bf16::from_f32(f64_to_f32_odd(v))
+}
+
 macro_rules! float_element {
-    ($t:ty, $d:ident, $from:expr, $to:expr) => {
+    ($t:ty, $d:ident, $from:expr, $to:expr, $int_to_f64:expr) => {
         impl Element for $t {
             const DTYPE: Dtype = Dtype::$d;
             #[inline]
@@ -425,7 +447,7 @@ macro_rules! float_element {
             }
             #[inline]
             fn from_i64(v: i64) -> Self {
-                ($from)(v as f64)
+                ($from)(($int_to_f64)(v))
             }
             #[inline]
             fn to_i64(self) -> i64 {
@@ -447,10 +469,11 @@ macro_rules! float_element {
         }
     };
 }
-float_element!(f16, Float16, f16::from_f64, f16::to_f64);
-float_element!(bf16, Bfloat16, bf16::from_f64, bf16::to_f64);
-float_element!(f32, Float32, |v: f64| v as f32, |v: f32| v as f64);
-float_element!(f64, Float64, |v: f64| v, |v: f64| v);
+// Integers go through f64 rounded to odd for the narrower floats (exact below 2^53).
+float_element!(f16, Float16, f64_to_f16, f16::to_f64, |v: i64| i128_to_f64_odd(v as i128));
+float_element!(bf16, Bfloat16, f64_to_bf16, bf16::to_f64, |v: i64| i128_to_f64_odd(v as i128));
+float_element!(f32, Float32, |v: f64| v as f32, |v: f32| v as f64, |v: i64| i128_to_f64_odd(v as i128));
+float_element!(f64, Float64, |v: f64| v, |v: f64| v, |v: i64| v as f64);
 
 impl Element for Complex32 {
     const DTYPE: Dtype = Dtype::Complex64;
@@ -480,20 +503,62 @@ macro_rules! dispatch_dtype {
     ($dtype:expr, $T:ident => $body:expr) => {{
         use $crate::dtype::Dtype as __D;
         match $dtype {
-            __D::Bool => { type $T = bool; $body }
-            __D::Uint8 => { type $T = u8; $body }
-            __D::Uint16 => { type $T = u16; $body }
-            __D::Uint32 => { type $T = u32; $body }
-            __D::Uint64 => { type $T = u64; $body }
-            __D::Int8 => { type $T = i8; $body }
-            __D::Int16 => { type $T = i16; $body }
-            __D::Int32 => { type $T = i32; $body }
-            __D::Int64 => { type $T = i64; $body }
-            __D::Float16 => { type $T = half::f16; $body }
-            __D::Bfloat16 => { type $T = half::bf16; $body }
-            __D::Float32 => { type $T = f32; $body }
-            __D::Float64 => { type $T = f64; $body }
-            __D::Complex64 => { type $T = num_complex::Complex32; $body }
+            __D::Bool => {
+                type $T = bool;
+                $body
+            }
+            __D::Uint8 => {
+                type $T = u8;
+                $body
+            }
+            __D::Uint16 => {
+                type $T = u16;
+                $body
+            }
+            __D::Uint32 => {
+                type $T = u32;
+                $body
+            }
+            __D::Uint64 => {
+                type $T = u64;
+                $body
+            }
+            __D::Int8 => {
+                type $T = i8;
+                $body
+            }
+            __D::Int16 => {
+                type $T = i16;
+                $body
+            }
+            __D::Int32 => {
+                type $T = i32;
+                $body
+            }
+            __D::Int64 => {
+                type $T = i64;
+                $body
+            }
+            __D::Float16 => {
+                type $T = half::f16;
+                $body
+            }
+            __D::Bfloat16 => {
+                type $T = half::bf16;
+                $body
+            }
+            __D::Float32 => {
+                type $T = f32;
+                $body
+            }
+            __D::Float64 => {
+                type $T = f64;
+                $body
+            }
+            __D::Complex64 => {
+                type $T = num_complex::Complex32;
+                $body
+            }
         }
     }};
 }

@@ -5,7 +5,27 @@
 use crate::array::{Array, Node, State};
 use crate::error::Result;
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
+
+/// Hashes node addresses: they are unique and well spread after a multiply,
+/// so SipHash's protection against chosen keys is not needed on this hot path.
+#[derive(Default)]
+struct PtrHasher(u64);
+impl Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64 >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+type PtrSet = HashSet<*const Node, BuildHasherDefault<PtrHasher>>;
 
 /// One evaluation at a time: `async_eval` and `eval` from several threads
 /// never run the same node twice.
@@ -45,7 +65,7 @@ pub fn async_eval(outputs: &[Array]) -> Result<()> {
 /// explicit stack so depth costs heap, not call stack.
 fn topological_order(outputs: &[Array]) -> Vec<Array> {
     let mut order = Vec::new();
-    let mut seen: HashSet<*const Node> = HashSet::new();
+    let mut seen = PtrSet::default();
     let mut stack: Vec<(Array, usize)> = Vec::new();
     for out in outputs {
         if seen.insert(Arc::as_ptr(&out.0)) && !out.is_evaluated() {

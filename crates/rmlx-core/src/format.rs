@@ -8,7 +8,11 @@ fn fmt_float(v: f64) -> String {
     if v.is_nan() {
         "nan".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
+        if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else if v == v.trunc() && v.abs() < 1e16 {
         format!("{}", v as i64)
     } else {
@@ -25,7 +29,14 @@ fn element_strings(a: &Array) -> Result<Vec<String>, crate::Error> {
     } else if d.is_complex() {
         a.to_vec::<Complex32>()?
             .into_iter()
-            .map(|c| format!("{}{}{}j", fmt_float(c.re as f64), if c.im < 0.0 { "-" } else { "+" }, fmt_float(c.im.abs() as f64)))
+            .map(|c| {
+                format!(
+                    "{}{}{}j",
+                    fmt_float(c.re as f64),
+                    if c.im < 0.0 { "-" } else { "+" },
+                    fmt_float(c.im.abs() as f64)
+                )
+            })
             .collect()
     } else if d.is_integer() {
         if d == Dtype::Uint64 {
@@ -50,7 +61,11 @@ fn nest(shape: &[usize], items: &[String], width: usize, depth: usize, indent: u
         .map(|i| nest(&shape[1..], &items[i * inner..(i + 1) * inner], width, depth + 1, indent))
         .map(|s| if shape.len() == 1 { format!("{s:>width$}") } else { s })
         .collect();
-    let sep = if shape.len() == 1 { ", ".to_string() } else { format!(",{}{}", "\n".repeat(shape.len() - 1), " ".repeat(indent + depth + 1)) };
+    let sep = if shape.len() == 1 {
+        ", ".to_string()
+    } else {
+        format!(",{}{}", "\n".repeat(shape.len() - 1), " ".repeat(indent + depth + 1))
+    };
     format!("[{}]", parts.join(&sep))
 }
 
@@ -62,6 +77,8 @@ pub(crate) fn format_array(a: &Array) -> String {
             let body = nest(a.shape(), &items, width, 0, 6);
             format!("array({body}, dtype={})", a.dtype())
         }
-        Err(e) => format!("array(<not computable: {e}>, shape={}, dtype={})", crate::shape::fmt_shape(a.shape()), a.dtype()),
+        Err(e) => {
+            format!("array(<not computable: {e}>, shape={}, dtype={})", crate::shape::fmt_shape(a.shape()), a.dtype())
+        }
     }
 }

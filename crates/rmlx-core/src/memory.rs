@@ -73,7 +73,7 @@ fn size_class(size: usize) -> Result<usize> {
         return Ok(size.div_ceil(ALIGN) * ALIGN);
     }
     let pow = size.checked_next_power_of_two().ok_or_else(too_big)?;
-    let step = (pow / 8).max(ALIGN);
+    let step = (pow / 16).max(ALIGN);
     size.div_ceil(step).checked_mul(step).ok_or_else(too_big)
 }
 
@@ -127,9 +127,8 @@ impl Allocator {
             // SAFETY: as above.
             raw = unsafe { alloc(layout) };
         }
-        let ptr = NonNull::new(raw).ok_or_else(|| {
-            Error::OutOfMemory(format!("the system refused an allocation of {capacity} bytes"))
-        })?;
+        let ptr = NonNull::new(raw)
+            .ok_or_else(|| Error::OutOfMemory(format!("the system refused an allocation of {capacity} bytes")))?;
         self.add_active(capacity);
         Ok(ptr)
     }

@@ -119,7 +119,10 @@ pub enum PadMode {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Primitive {
     /// `start + i * step` along a 1-D output.
-    Arange { start: f64, step: f64 },
+    Arange {
+        start: f64,
+        step: f64,
+    },
     Unary(UnaryOp),
     Binary(BinaryOp),
     /// Two outputs: floor quotient and remainder.
@@ -128,11 +131,20 @@ pub enum Primitive {
     Select,
     AsType(Dtype),
     /// Reduces `axes`, keeping them as size-1 dimensions.
-    Reduce { op: ReduceOp, axes: Vec<usize> },
+    Reduce {
+        op: ReduceOp,
+        axes: Vec<usize>,
+    },
     /// Index of the min/max along `axis`, kept as a size-1 dimension.
-    ArgReduce { op: ArgReduceOp, axis: usize },
+    ArgReduce {
+        op: ArgReduceOp,
+        axis: usize,
+    },
     /// Softmax (or log-softmax) over the last axis.
-    Softmax { log: bool, precise: bool },
+    Softmax {
+        log: bool,
+        precise: bool,
+    },
     /// log(sum(exp(x))) over the last axis, kept as a size-1 dimension.
     LogSumExp,
     /// Median over the last axis, kept as a size-1 dimension.
@@ -141,18 +153,32 @@ pub enum Primitive {
     Matmul,
     /// To the node's shape; a view when the input's layout allows, else a copy.
     Reshape,
-    Transpose { perm: Vec<usize> },
+    Transpose {
+        perm: Vec<usize>,
+    },
     BroadcastTo,
     /// A strided window: `starts[i] + k * steps[i]` along each axis.
-    Slice { starts: Vec<usize>, steps: Vec<isize> },
+    Slice {
+        starts: Vec<usize>,
+        steps: Vec<isize>,
+    },
     /// A view with the given strides and offset (in elements) into the input's data.
-    AsStrided { strides: Vec<isize>, offset: usize },
+    AsStrided {
+        strides: Vec<isize>,
+        offset: usize,
+    },
     /// A row-major copy.
     Contiguous,
     /// The same bytes read as another dtype.
     View(Dtype),
-    Concatenate { axis: usize },
-    Pad { low: Vec<usize>, high: Vec<usize>, mode: PadMode },
+    Concatenate {
+        axis: usize,
+    },
+    Pad {
+        low: Vec<usize>,
+        high: Vec<usize>,
+        mode: PadMode,
+    },
 }
 
 impl Primitive {

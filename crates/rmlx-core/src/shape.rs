@@ -13,21 +13,16 @@ pub fn fmt_shape(shape: &[usize]) -> String {
     match shape.len() {
         0 => "()".into(),
         1 => format!("({},)", shape[0]),
-        _ => format!(
-            "({})",
-            shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
-        ),
+        _ => format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
     }
 }
 
 /// Number of elements, or an error if it overflows.
 pub fn checked_size(shape: &[usize]) -> Result<usize> {
-    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| {
-        Error::Value(format!(
-            "shape {} has more elements than fit in memory",
-            fmt_shape(shape)
-        ))
-    })
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| Error::Value(format!("shape {} has more elements than fit in memory", fmt_shape(shape))))
 }
 
 /// Number of elements of a shape already known to be valid.
@@ -157,20 +152,6 @@ pub fn collapse_dims(shape: &[usize], strides: &[&[isize]]) -> (Shape, Vec<Strid
     (out_shape, out_strides)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn collapse_contiguous() {
-        let (s, st) = collapse_dims(&[2, 3, 4], &[&[12, 4, 1]]);
-        assert_eq!(s, vec![24]);
-        assert_eq!(st[0], vec![1]);
-        let (s, st) = collapse_dims(&[2, 3, 4], &[&[12, 4, 1], &[0, 4, 1]]);
-        assert_eq!(s, vec![2, 12]);
-        assert_eq!(st[1], vec![0, 1]);
-    }
-}
-
 /// Strides that let `new_shape` read the same elements as (`shape`,
 /// `strides`) without a copy, if any exist (NumPy's no-copy reshape).
 pub fn reshape_strides(shape: &[usize], strides: &[isize], new_shape: &[usize]) -> Option<Strides> {
@@ -211,4 +192,18 @@ pub fn reshape_strides(shape: &[usize], strides: &[isize], new_shape: &[usize]) 
         *s = 1;
     }
     Some(ns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn collapse_contiguous() {
+        let (s, st) = collapse_dims(&[2, 3, 4], &[&[12, 4, 1]]);
+        assert_eq!(s, vec![24]);
+        assert_eq!(st[0], vec![1]);
+        let (s, st) = collapse_dims(&[2, 3, 4], &[&[12, 4, 1], &[0, 4, 1]]);
+        assert_eq!(s, vec![2, 12]);
+        assert_eq!(st[1], vec![0, 1]);
+    }
 }

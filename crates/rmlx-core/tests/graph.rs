@@ -144,7 +144,9 @@ fn arrays_cross_threads() {
     let handles: Vec<_> = (0..4)
         .map(|i| {
             let a = a.clone();
-            std::thread::spawn(move || ops::sum(&ops::multiply(&a, i as f32).unwrap(), Axes::All, false).unwrap().item::<f32>().unwrap())
+            std::thread::spawn(move || {
+                ops::sum(&ops::multiply(&a, i as f32).unwrap(), Axes::All, false).unwrap().item::<f32>().unwrap()
+            })
         })
         .collect();
     let got: Vec<f32> = handles.into_iter().map(|h| h.join().unwrap()).collect();

@@ -25,7 +25,7 @@ fn intermediates_are_freed_and_inputs_donated() {
     reset_peak_memory();
     let mut y = ops::exp(&x).unwrap();
     for _ in 0..20 {
-        y = ops::multiply(&ops::add(&y, 1.0).unwrap(), 0.5).unwrap();
+        y = ops::multiply(ops::add(&y, 1.0).unwrap(), 0.5).unwrap();
     }
     y.eval().unwrap();
     let extra_peak = get_peak_memory() - base;
@@ -84,5 +84,5 @@ fn huge_requests_fail_cleanly() {
     let e = ops::exp(&big).unwrap().eval().unwrap_err();
     assert!(matches!(e, Error::OutOfMemory(_)), "{e}");
     // And the process keeps working.
-    assert_eq!(ops::add(&Array::scalar(1i32).unwrap(), 2).unwrap().item::<i32>().unwrap(), 3);
+    assert_eq!(ops::add(Array::scalar(1i32).unwrap(), 2).unwrap().item::<i32>().unwrap(), 3);
 }

@@ -80,8 +80,12 @@ pub fn divmod(a: impl Into<Operand>, b: impl Into<Operand>) -> Result<(Array, Ar
     let v = arrays_of(&[&a, &b], dt)?;
     let shape = broadcast_shapes(&[v[0].shape(), v[1].shape()])?;
     super::check_bytes(&shape, dt)?;
-    let mut outs =
-        Array::pending_multi(vec![(shape.clone(), dt), (shape, dt)], crate::device::current_stream()?, Primitive::DivMod, v);
+    let mut outs = Array::pending_multi(
+        vec![(shape.clone(), dt), (shape, dt)],
+        crate::device::current_stream()?,
+        Primitive::DivMod,
+        v,
+    );
     let r = outs.pop().ok_or_else(|| Error::Runtime("divmod: missing output".into()))?;
     let q = outs.pop().ok_or_else(|| Error::Runtime("divmod: missing output".into()))?;
     Ok((q, r))
@@ -163,7 +167,11 @@ pub fn logical_xor(a: impl Into<Operand>, b: impl Into<Operand>) -> Result<Array
 }
 
 fn bitwise(op: BinaryOp, a: Operand, b: Operand, bool_ok: bool) -> Result<Array> {
-    let dt = operands_dtype(&[&a, &b]);
+    let mut dt = operands_dtype(&[&a, &b]);
+    if dt.is_bool() && matches!(op, BinaryOp::LeftShift | BinaryOp::RightShift) {
+        // MLX shifts bools as uint8 (True << True == 2).
+        dt = Dtype::Uint8;
+    }
     if !(dt.is_integer() || (bool_ok && dt.is_bool())) {
         return Err(Error::Dtype(format!(
             "{}: expected integer{} operands, got {dt}",
@@ -186,11 +194,11 @@ pub fn bitwise_or(a: impl Into<Operand>, b: impl Into<Operand>) -> Result<Array>
 pub fn bitwise_xor(a: impl Into<Operand>, b: impl Into<Operand>) -> Result<Array> {
     bitwise(BinaryOp::BitwiseXor, a.into(), b.into(), true)
 }
-/// a << b (shifts of the width or more give 0).
+/// a << b (shifts of the width or more give 0; bools shift as uint8).
 pub fn left_shift(a: impl Into<Operand>, b: impl Into<Operand>) -> Result<Array> {
     bitwise(BinaryOp::LeftShift, a.into(), b.into(), false)
 }
-/// a >> b, arithmetic for signed integers.
+/// a >> b, arithmetic for signed integers (bools shift as uint8).
 pub fn right_shift(a: impl Into<Operand>, b: impl Into<Operand>) -> Result<Array> {
     bitwise(BinaryOp::RightShift, a.into(), b.into(), false)
 }
@@ -227,7 +235,8 @@ pub fn isclose(a: &Array, b: &Array, rtol: f64, atol: f64, equal_nan: bool) -> R
     let (a, b) = (astype(a, dt)?, astype(b, dt)?);
     let diff = super::abs(&subtract(&a, &b)?)?;
     let tol = add(multiply(super::abs(&b)?, rtol)?, atol)?;
-    let close = less_equal(&diff, &tol)?;
+    // A finite value is never close to an infinity (NumPy, MLX).
+    let close = logical_and(less_equal(&diff, &tol)?, super::isfinite(&b)?)?;
     let close = logical_or(&close, equal(&a, &b)?)?;
     if equal_nan {
         let both = logical_and(super::isnan(&a)?, super::isnan(&b)?)?;

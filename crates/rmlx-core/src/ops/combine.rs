@@ -89,8 +89,9 @@ pub fn split(a: &Array, how: Split, axis: i64) -> Result<Vec<Array>> {
     let mut start = 0i64;
     for &b in bounds.iter().chain(std::iter::once(&n)) {
         let b = if b < 0 { (b + n).max(0) } else { b.min(n) };
+        // NumPy: part i is a[bounds[i-1]:bounds[i]], empty when the bounds decrease.
         out.push(slice_axis(a, ax as i64, SliceArg::range(start, b.max(start)))?);
-        start = b.max(start);
+        start = b;
     }
     Ok(out)
 }
@@ -170,8 +171,9 @@ pub fn pad(a: &Array, pad_width: &[(usize, usize)], mode: PadMode, value: impl I
 /// Reverses the order of elements along `axes` (a view).
 pub fn flip(a: &Array, axes: impl Into<Axes>) -> Result<Array> {
     let axes = axes.into().resolve("flip", a.ndim())?;
-    let args: Vec<SliceArg> =
-        (0..a.ndim()).map(|i| if axes.contains(&i) { SliceArg::new(None, None, -1) } else { SliceArg::full() }).collect();
+    let args: Vec<SliceArg> = (0..a.ndim())
+        .map(|i| if axes.contains(&i) { SliceArg::new(None, None, -1) } else { SliceArg::full() })
+        .collect();
     slice(a, &args)
 }
 
@@ -215,20 +217,20 @@ pub fn diagonal(a: &Array, offset: i64, axis1: i64, axis2: i64) -> Result<Array>
     }
     let strides = crate::shape::row_major_strides(a.shape());
     let (n1, n2) = (a.shape()[i] as i64, a.shape()[j] as i64);
-    let len = if offset >= 0 { (n2 - offset).min(n1) } else { (n1 + offset).min(n2) }.max(0) as usize;
+    let len = if offset >= 0 { n2.saturating_sub(offset).min(n1) } else { n1.saturating_add(offset).min(n2) }.max(0) as usize;
     let start = if len == 0 {
         0
     } else if offset >= 0 {
         offset as usize * strides[j] as usize
     } else {
-        (-offset) as usize * strides[i] as usize
+        offset.unsigned_abs() as usize * strides[i] as usize
     };
     let mut shape = Vec::new();
     let mut st = Vec::new();
-    for k in 0..a.ndim() {
+    for (k, (&d, &s)) in a.shape().iter().zip(&strides).enumerate() {
         if k != i && k != j {
-            shape.push(a.shape()[k]);
-            st.push(strides[k] as i64);
+            shape.push(d);
+            st.push(s as i64);
         }
     }
     shape.push(len);
@@ -267,7 +269,7 @@ fn tri_mask(a: &Array, k: i64, lower: bool) -> Result<Array> {
     let mask = if lower {
         super::tri(n, Some(m), k, Dtype::Bool)?
     } else {
-        super::logical_not(&super::tri(n, Some(m), k - 1, Dtype::Bool)?)?
+        super::logical_not(&super::tri(n, Some(m), k.saturating_sub(1), Dtype::Bool)?)?
     };
     super::where_(&mask, a, super::Scalar::Int(0))
 }

@@ -81,9 +81,17 @@ pub fn linspace(start: f64, stop: f64, num: usize, dtype: Dtype) -> Result<Array
     super::astype(&a, dtype)
 }
 
+/// Diagonal `k` of an `n` x `m` matrix moved into `[-n, m]`: the same mask,
+/// and `row + k` cannot overflow int64.
+fn clamp_diagonal(k: i64, n: usize, m: usize) -> i64 {
+    let lim = |d: usize| i64::try_from(d).unwrap_or(i64::MAX);
+    k.clamp(-lim(n), lim(m))
+}
+
 /// `n` x `m` with ones on diagonal `k` (0 the main one, > 0 above it).
 pub fn eye(n: usize, m: Option<usize>, k: i64, dtype: Dtype) -> Result<Array> {
     let m = m.unwrap_or(n);
+    let k = clamp_diagonal(k, n, m);
     let rows = super::reshape(&arange(0.0, n as f64, 1.0, Dtype::Int64)?, &[n as i64, 1])?;
     let cols = super::reshape(&arange(0.0, m as f64, 1.0, Dtype::Int64)?, &[1, m as i64])?;
     let mask = super::equal(&super::add(&rows, k)?, &cols)?;
@@ -98,6 +106,7 @@ pub fn identity(n: usize, dtype: Dtype) -> Result<Array> {
 /// `n` x `m` with ones on and below diagonal `k`.
 pub fn tri(n: usize, m: Option<usize>, k: i64, dtype: Dtype) -> Result<Array> {
     let m = m.unwrap_or(n);
+    let k = clamp_diagonal(k, n, m);
     let rows = super::reshape(&arange(0.0, n as f64, 1.0, Dtype::Int64)?, &[n as i64, 1])?;
     let cols = super::reshape(&arange(0.0, m as f64, 1.0, Dtype::Int64)?, &[1, m as i64])?;
     let mask = super::greater_equal(&super::add(&rows, k)?, &cols)?;

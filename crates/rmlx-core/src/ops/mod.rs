@@ -250,15 +250,14 @@ pub(crate) fn node(shape: Shape, dtype: Dtype, prim: Primitive, inputs: Vec<Arra
 
 /// Every array's byte count must fit in `isize`, so kernels can index without overflow.
 pub(crate) fn check_bytes(shape: &[usize], dtype: Dtype) -> Result<usize> {
-    crate::shape::checked_size(shape)?
-        .checked_mul(dtype.size())
-        .filter(|&b| b <= isize::MAX as usize)
-        .ok_or_else(|| {
+    crate::shape::checked_size(shape)?.checked_mul(dtype.size()).filter(|&b| b <= isize::MAX as usize).ok_or_else(
+        || {
             crate::Error::Value(format!(
                 "an array of shape {} and dtype {dtype} has more bytes than fit in memory",
                 crate::shape::fmt_shape(shape)
             ))
-        })
+        },
+    )
 }
 
 /// A 0-d array of a Rust value (a strong dtype, unlike `Scalar`).

@@ -34,7 +34,12 @@ fn reduce_node(a: &Array, op: ReduceOp, axes: Axes, keepdims: bool, dtype: Dtype
     let input = astype(a, dtype)?;
     let (kept, _) = reduced_shapes(a.shape(), &axes);
     let out_dtype = if matches!(op, ReduceOp::All | ReduceOp::Any) { Dtype::Bool } else { dtype };
-    let r = node(kept, out_dtype, Primitive::Reduce { op, axes: axes.clone() }, vec![if out_dtype == Dtype::Bool { a.clone() } else { input }])?;
+    let r = node(
+        kept,
+        out_dtype,
+        Primitive::Reduce { op, axes: axes.clone() },
+        vec![if out_dtype == Dtype::Bool { a.clone() } else { input }],
+    )?;
     finish(r, a.shape(), &axes, keepdims)
 }
 
@@ -113,7 +118,10 @@ fn arg_reduce(a: &Array, op: ArgReduceOp, axis: Option<i64>, keepdims: bool, nam
         None => (reshape_to(a, &[a.size()])?, 0),
     };
     if x.shape()[axis] == 0 {
-        return Err(Error::value(format!("{name}: cannot take the index of an empty axis (shape {})", fmt_shape(x.shape()))));
+        return Err(Error::value(format!(
+            "{name}: cannot take the index of an empty axis (shape {})",
+            fmt_shape(x.shape())
+        )));
     }
     let (kept, _) = reduced_shapes(x.shape(), &[axis]);
     let r = node(kept, Dtype::Uint32, Primitive::ArgReduce { op, axis }, vec![x.clone()])?;

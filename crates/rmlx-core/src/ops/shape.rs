@@ -45,7 +45,7 @@ pub fn reshape(a: &Array, shape: &[i64]) -> Result<Array> {
     }
     let mut out: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(i) = infer {
-        if known == 0 || a.size() % known != 0 {
+        if known == 0 || !a.size().is_multiple_of(known) {
             return Err(Error::shape(format!(
                 "reshape: cannot infer the -1 in {shape:?} for an array of {} elements",
                 a.size()
@@ -230,12 +230,13 @@ impl SliceArg {
         if step > 0 {
             let start = self.start.map_or(0, norm).clamp(0, n);
             let stop = self.stop.map_or(n, norm).clamp(0, n);
-            let len = if stop > start { (stop - start + step - 1) / step } else { 0 };
+            // In u64 so that steps near i64::MAX / i64::MIN cannot overflow.
+            let len = if stop > start { (stop - start - 1) as u64 / step.unsigned_abs() + 1 } else { 0 };
             Ok((start as usize, len as usize))
         } else {
             let start = self.start.map_or(n - 1, norm).clamp(-1, n - 1);
             let stop = self.stop.map_or(-1, norm).clamp(-1, n - 1);
-            let len = if start > stop { (start - stop + (-step) - 1) / (-step) } else { 0 };
+            let len = if start > stop { (start - stop - 1) as u64 / step.unsigned_abs() + 1 } else { 0 };
             Ok((start.max(0) as usize, len as usize))
         }
     }
@@ -256,7 +257,9 @@ pub fn slice(a: &Array, args: &[SliceArg]) -> Result<Array> {
     for (i, s) in args.iter().enumerate() {
         let (start, len) = s.resolve(a.shape()[i])?;
         starts[i] = start;
-        steps[i] = s.step as isize;
+        // With fewer than two elements the step is never taken; 1 keeps huge
+        // steps from overflowing the strides.
+        steps[i] = if len < 2 { 1 } else { s.step as isize };
         shape[i] = len;
     }
     if shape == a.shape() && steps.iter().all(|&s| s == 1) {
@@ -316,7 +319,10 @@ pub fn view(a: &Array, dtype: Dtype) -> Result<Array> {
         return Ok(a.clone());
     }
     if dtype == Dtype::Bool {
-        return Err(Error::Dtype(format!("view: {} bytes cannot be read as bool (not every byte is a valid bool)", a.dtype())));
+        return Err(Error::Dtype(format!(
+            "view: {} bytes cannot be read as bool (not every byte is a valid bool)",
+            a.dtype()
+        )));
     }
     let (from, to) = (a.dtype().size(), dtype.size());
     let mut shape = a.shape().to_vec();

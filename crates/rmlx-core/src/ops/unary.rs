@@ -160,8 +160,14 @@ pub fn round(a: &Array, decimals: i32) -> Result<Array> {
         return Err(Error::Dtype("round: complex64 is not supported".into()));
     }
     let work = if dt.is_float() { a.clone() } else { astype(a, Dtype::Float64)? };
-    let scale = 10f64.powi(decimals);
-    let r = super::divide(&rounding(&super::multiply(&work, scale)?, UnaryOp::Round)?, scale)?;
+    // As NumPy: scale by the exact power of ten (x * 10^d, or x / 10^-d for d < 0).
+    let r = if decimals > 0 {
+        let scale = 10f64.powi(decimals);
+        super::divide(&rounding(&super::multiply(&work, scale)?, UnaryOp::Round)?, scale)?
+    } else {
+        let scale = 10f64.powi(-decimals);
+        super::multiply(&rounding(&super::divide(&work, scale)?, UnaryOp::Round)?, scale)?
+    };
     astype(&r, dt)
 }
 

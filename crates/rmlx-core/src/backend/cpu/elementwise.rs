@@ -92,7 +92,12 @@ pub(crate) fn unary_map<T: Element, U: Element>(
     Ok(out_data(Arc::new(buf), out_shape))
 }
 
-fn strided_apply1<T: Element, U: Element>(oa: &Operand, shape: &[usize], out: SendPtr<U>, f: impl Fn(T) -> U + Sync + Send + Copy) {
+fn strided_apply1<T: Element, U: Element>(
+    oa: &Operand,
+    shape: &[usize],
+    out: SendPtr<U>,
+    f: impl Fn(T) -> U + Sync + Send + Copy,
+) {
     let n = size_of(shape);
     if n == 0 {
         return;
@@ -251,10 +256,14 @@ pub(crate) fn binary_map<T: Element, U: Element>(
                         );
                     } else if so == 1 && sa == 1 && sb == 0 {
                         let yv = *y;
-                        map1(std::slice::from_raw_parts(x, inner), std::slice::from_raw_parts_mut(o, inner), &|v| f(v, yv));
+                        map1(std::slice::from_raw_parts(x, inner), std::slice::from_raw_parts_mut(o, inner), &|v| {
+                            f(v, yv)
+                        });
                     } else if so == 1 && sa == 0 && sb == 1 {
                         let xv = *x;
-                        map1(std::slice::from_raw_parts(y, inner), std::slice::from_raw_parts_mut(o, inner), &|v| f(xv, v));
+                        map1(std::slice::from_raw_parts(y, inner), std::slice::from_raw_parts_mut(o, inner), &|v| {
+                            f(xv, v)
+                        });
                     } else {
                         for i in 0..inner as isize {
                             *o.offset(i * so) = f(*x.offset(i * sa), *y.offset(i * sb));
@@ -317,10 +326,13 @@ pub(crate) fn ternary_map<A: Element, B: Element, C: Element, U: Element>(
 /// Converts one element between dtypes the way NumPy's `astype` does.
 #[inline(always)]
 pub(crate) fn cast<T: Element, U: Element>(x: T) -> U {
-    if U::DTYPE == Dtype::Complex64 {
+    if U::DTYPE == Dtype::Complex64 || T::DTYPE == Dtype::Complex64 {
         U::from_c64(x.to_c64())
-    } else if T::DTYPE == Dtype::Complex64 {
-        U::from_c64(x.to_c64())
+    } else if U::DTYPE.is_float() && U::DTYPE != Dtype::Float64 && matches!(T::DTYPE, Dtype::Int64 | Dtype::Uint64) {
+        // Above 2^53 the step through f64 rounds; rounded to odd it keeps the
+        // final rounding (to f32, f16, bf16) correct, as a direct C cast is.
+        let v = if T::DTYPE == Dtype::Uint64 { x.to_i64() as u64 as i128 } else { x.to_i64() as i128 };
+        U::from_f64(crate::dtype::i128_to_f64_odd(v))
     } else if T::DTYPE.is_float() || U::DTYPE.is_float() || U::DTYPE == Dtype::Bool {
         U::from_f64(x.to_f64())
     } else {

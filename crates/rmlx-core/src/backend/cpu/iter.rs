@@ -200,7 +200,12 @@ multiversion!(map3, map3_body, map3_avx2, <A, B, C, U, F>, (a: &[A], b: &[B], c:
 /// # Safety
 /// `src` with `strides` must address valid elements for every index of `shape`,
 /// and `dst` must hold `product(shape)` elements.
-pub(crate) unsafe fn copy_to_contiguous<T: Copy + Send + Sync>(src: *const T, shape: &[usize], strides: &[isize], dst: *mut T) {
+pub(crate) unsafe fn copy_to_contiguous<T: Copy + Send + Sync>(
+    src: *const T,
+    shape: &[usize],
+    strides: &[isize],
+    dst: *mut T,
+) {
     let dst_strides = crate::shape::row_major_strides(shape);
     // SAFETY: forwarded from the caller.
     unsafe { copy_strided(src, strides, dst, &dst_strides, shape) }

@@ -10,7 +10,6 @@ use crate::memory::Buffer;
 use crate::primitive::PadMode;
 use crate::shape::{broadcast_strides, is_row_contiguous, row_major_strides, size_of};
 
-
 fn identity(n: usize) -> Vec<usize> {
     (0..n).collect()
 }
@@ -46,8 +45,8 @@ pub(crate) fn slice(a: &Array, starts: &[usize], steps: &[isize], out_shape: &[u
         return Ok(Data { strides: row_major_strides(out_shape), ..d });
     }
     let mut offset = d.offset as isize;
-    for i in 0..starts.len() {
-        offset += starts[i] as isize * d.strides[i];
+    for (&start, &stride) in starts.iter().zip(&d.strides) {
+        offset += start as isize * stride;
     }
     let strides = d.strides.iter().zip(steps).map(|(s, st)| s * st).collect();
     Ok(Data { buf: d.buf, strides, offset: offset as usize })
@@ -63,7 +62,7 @@ pub(crate) fn view(a: &Array, to: Dtype, out_shape: &[usize]) -> Result<Data> {
     let mut d = contiguous(a)?;
     let from = a.dtype().size();
     let byte_offset = d.offset * from;
-    if byte_offset % to.size() != 0 {
+    if !byte_offset.is_multiple_of(to.size()) {
         let buf = Buffer::alloc(a.nbytes())?;
         // SAFETY: both regions hold `a.nbytes()` bytes and do not overlap.
         unsafe { std::ptr::copy_nonoverlapping(d.buf.as_ptr().add(byte_offset), buf.as_mut_ptr(), a.nbytes()) };
@@ -152,4 +151,3 @@ pub(crate) fn pad(inputs: &[Array], low: &[usize], mode: PadMode, out_shape: &[u
 pub(crate) fn is_dense(d: &Data, shape: &[usize]) -> bool {
     is_row_contiguous(shape, &d.strides)
 }
-

@@ -151,11 +151,12 @@ fn float_binary<T: RealElem + Arith>(op: BinaryOp, a: &Array, b: &Array, shape: 
             if x.is_nan() || y.is_nan() {
                 return T::down(x + y);
             }
-            let m = if x > y { x } else { y };
-            if m.is_infinite() {
-                return T::down(m);
+            let (hi, lo) = if x > y { (x, y) } else { (y, x) };
+            if hi.is_infinite() {
+                return T::down(hi);
             }
-            T::down(m + ((x - m).exp() + (y - m).exp()).ln())
+            // log1p keeps the precision that ln(1 + small) would lose.
+            T::down(hi + (lo - hi).exp().ln_1p())
         }),
         BinaryOp::Arctan2 => binary_map::<T, T>(a, b, shape, |x: T, y: T| T::down(x.up().atan2(y.up()))),
         _ => generic_binary::<T>(op, a, b, shape),

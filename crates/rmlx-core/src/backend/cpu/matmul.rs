@@ -95,16 +95,31 @@ pub(crate) fn matmul(a: &Array, b: &Array, out_shape: &[usize], dtype: Dtype) ->
                 // m x n output of batch element `bi`, all inside their buffers.
                 unsafe {
                     gemm::gemm::<$T>(
-                        m, n, k,
-                        po.get().add(bi * m * n), 1, n as isize, false,
-                        pa.get().offset(offa[bi]), oa.cs, oa.rs,
-                        pb.get().offset(offb[bi]), ob.cs, ob.rs,
-                        $zero, $one, false, false, false, par,
+                        m,
+                        n,
+                        k,
+                        po.get().add(bi * m * n),
+                        1,
+                        n as isize,
+                        false,
+                        pa.get().offset(offa[bi]),
+                        oa.cs,
+                        oa.rs,
+                        pb.get().offset(offb[bi]),
+                        ob.cs,
+                        ob.rs,
+                        $zero,
+                        $one,
+                        false,
+                        false,
+                        false,
+                        par,
                     )
                 }
             };
             if nb == 1 || big && nb < super::iter::num_threads() {
-                let par = if big { gemm::Parallelism::Rayon(super::iter::num_threads()) } else { gemm::Parallelism::None };
+                let par =
+                    if big { gemm::Parallelism::Rayon(super::iter::num_threads()) } else { gemm::Parallelism::None };
                 for bi in 0..nb {
                     run(bi, par);
                 }
@@ -122,7 +137,9 @@ pub(crate) fn matmul(a: &Array, b: &Array, out_shape: &[usize], dtype: Dtype) ->
         Dtype::Float64 => go!(f64, 0.0, 1.0),
         Dtype::Float16 => go!(f16, f16::ZERO, f16::ONE),
         Dtype::Complex64 => go!(Complex32, Complex32::new(0.0, 0.0), Complex32::new(1.0, 0.0)),
-        d if d.is_integer() => crate::dispatch_dtype!(d, T => int_matmul::<T>(&oa, &ob, &offa, &offb, m, n, k, &out_buf)),
+        d if d.is_integer() => {
+            crate::dispatch_dtype!(d, T => int_matmul::<T>(&oa, &ob, &offa, &offb, m, n, k, &out_buf))
+        }
         d => return Err(Error::dtype_unsupported("matmul", d)),
     }
     Ok(Data::contiguous(out_buf, out_shape))

@@ -24,10 +24,13 @@ pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: D
         Primitive::Arange { start, step } => one(elementwise::arange(*start, *step, shape[0], dtype)),
         Primitive::Unary(op) => one(math::unary(*op, x(0)?, shape)),
         Primitive::Binary(op) => one(math::binary(*op, x(0)?, x(1)?, shape)),
-        Primitive::DivMod => Ok(vec![
-            math::binary(BinaryOp::FloorDivide, x(0)?, x(1)?, shape)?,
-            math::binary(BinaryOp::Remainder, x(0)?, x(1)?, shape)?,
-        ]),
+        Primitive::DivMod => {
+            // Extra handles keep the first kernel from writing its output into an
+            // input buffer (donation) that the second kernel still has to read.
+            let (a, b) = (x(0)?.clone(), x(1)?.clone());
+            let q = math::binary(BinaryOp::FloorDivide, &a, &b, shape)?;
+            Ok(vec![q, math::binary(BinaryOp::Remainder, &a, &b, shape)?])
+        }
         Primitive::Select => {
             let (c, a, b) = (x(0)?, x(1)?, x(2)?);
             one(crate::dispatch_dtype!(dtype, T =>

@@ -13,7 +13,6 @@ use crate::shape::{is_row_contiguous, row_major_strides, size_of};
 use half::{bf16, f16};
 use num_traits::{Float, One, Zero};
 
-
 /// A row-major copy of `a` with its axes permuted by `perm` (or `a`'s own data
 /// when it is already laid out so).
 pub(crate) fn contiguous_permuted(a: &Array, perm: &[usize]) -> Result<(Data, Vec<usize>)> {
@@ -182,7 +181,14 @@ pub(crate) fn reduce(op: ReduceOp, a: &Array, axes: &[usize], out_shape: &[usize
 }
 
 /// float16/bfloat16 reductions accumulate in float32.
-fn half_reduce<T: RealElem<C = f32> + Arith>(op: ReduceOp, d: &Data, outer: usize, len: usize, leading: bool, buf: &Buffer) {
+fn half_reduce<T: RealElem<C = f32> + Arith>(
+    op: ReduceOp,
+    d: &Data,
+    outer: usize,
+    len: usize,
+    leading: bool,
+    buf: &Buffer,
+) {
     // SAFETY: the offset is inside the buffer.
     let src = unsafe { (d.buf.as_ptr() as *const T).add(d.offset) };
     let out = buf.as_mut_ptr() as *mut T;
@@ -204,7 +210,8 @@ fn last_axis_rows(a: &Array, axis: usize) -> Result<(Data, usize, usize)> {
     perm.push(axis);
     let (d, _) = contiguous_permuted(a, &perm)?;
     let len = a.shape()[axis];
-    let rows = size_of(a.shape()) / len.max(1);
+    // The other axes' product (not size / len: an empty lane still has its row).
+    let rows = a.shape().iter().enumerate().filter(|&(i, _)| i != axis).map(|(_, &n)| n).product();
     Ok((d, rows, len))
 }
 
@@ -333,9 +340,21 @@ pub(crate) fn softmax(a: &Array, log: bool, precise: bool, out_shape: &[usize]) 
 
 #[inline(always)]
 fn softmax_row_f32_body(x: &[f32], o: &mut [f32]) {
+    // Max and NaN check in 16 independent lanes, so the loop vectorises.
+    let mut mx = [f32::NEG_INFINITY; 16];
+    let mut bad = [0u32; 16];
+    let chunks = x.chunks_exact(16);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for i in 0..16 {
+            let v = c[i];
+            mx[i] = if v > mx[i] { v } else { mx[i] };
+            bad[i] |= v.is_nan() as u32;
+        }
+    }
     let mut m = f32::NEG_INFINITY;
-    let mut nan = false;
-    for &v in x {
+    let mut nan = bad.iter().any(|&b| b != 0);
+    for &v in mx.iter().chain(tail) {
         nan |= v.is_nan();
         m = if v > m { v } else { m };
     }
@@ -440,4 +459,3 @@ pub(crate) fn median(a: &Array, out_shape: &[usize]) -> Result<Data> {
     };
     Ok(Data::contiguous(buf, out_shape))
 }
-

@@ -232,17 +232,34 @@ macro_rules! unsigned_int {
 }
 unsigned_int!(u8, u16, u32, u64);
 
-/// NumPy's float remainder: the sign of the divisor.
+/// NumPy's float divmod (`npy_divmod`): the floor quotient and the remainder
+/// with the sign of the divisor (`-1.0 // inf == -1.0`, `-1.0 % inf == inf`).
 #[inline(always)]
-fn float_rem(a: f64, b: f64) -> f64 {
-    let m = a % b;
-    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
-        m + b
-    } else if m == 0.0 {
-        0f64.copysign(b)
-    } else {
-        m
+fn float_divmod(a: f64, b: f64) -> (f64, f64) {
+    let mut m = a % b;
+    if b == 0.0 {
+        return (a / b, m);
     }
+    let mut div = (a - m) / b;
+    if m != 0.0 {
+        if (b < 0.0) != (m < 0.0) {
+            m += b;
+            div -= 1.0;
+        }
+    } else {
+        m = 0f64.copysign(b);
+    }
+    let q = if div != 0.0 {
+        let f = div.floor();
+        if div - f > 0.5 {
+            f + 1.0
+        } else {
+            f
+        }
+    } else {
+        0f64.copysign(a / b)
+    };
+    (q, m)
 }
 
 macro_rules! float_arith {
@@ -266,16 +283,11 @@ macro_rules! float_arith {
             }
             #[inline(always)]
             fn floor_div(self, b: Self) -> Self {
-                let (a, b) = ($up(self), $up(b));
-                if b == 0.0 {
-                    return $down(a / b);
-                }
-                let m = float_rem(a, b);
-                $down(((a - m) / b).round())
+                $down(float_divmod($up(self), $up(b)).0)
             }
             #[inline(always)]
             fn rem(self, b: Self) -> Self {
-                $down(float_rem($up(self), $up(b)))
+                $down(float_divmod($up(self), $up(b)).1)
             }
             #[inline(always)]
             fn pow(self, b: Self) -> Self {
@@ -334,7 +346,13 @@ macro_rules! float_arith {
             #[inline(always)]
             fn sign(self) -> Self {
                 let x = $up(self);
-                $down(if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { x })
+                $down(if x > 0.0 {
+                    1.0
+                } else if x < 0.0 {
+                    -1.0
+                } else {
+                    x
+                })
             }
             #[inline(always)]
             fn is_nonzero(self) -> bool {
@@ -585,19 +603,21 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_145_75;
     const LN2_LO: f32 = 1.428_606_8e-6;
     let xc = x.clamp(-104.0, 89.0);
-    // Round to nearest with the 1.5 * 2^23 trick (no SSE4.1 rounding needed).
-    let n = (xc * LOG2E + 12_582_912.0) - 12_582_912.0;
+    // Round to nearest with the 1.5 * 2^23 trick (no SSE4.1 rounding needed);
+    // the integer then sits in the low mantissa bits, read without a
+    // float-to-int conversion (whose saturation would not vectorise).
+    const MAGIC: f32 = 12_582_912.0;
+    let t = xc * LOG2E + MAGIC;
+    let n = t - MAGIC;
+    let ni = (t.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
     let r = xc - n * LN2_HI - n * LN2_LO;
     let p = 1.0
-        + r * (1.0
-            + r * (0.5
-                + r * (0.166_666_67 + r * (0.041_666_66 + r * (0.008_333_452 + r * 0.001_388_695_6)))));
+        + r * (1.0 + r * (0.5 + r * (0.166_666_67 + r * (0.041_666_66 + r * (0.008_333_452 + r * 0.001_388_695_6)))));
     // 2^n in two halves so that n down to -150 stays representable (denormals).
-    let ni = n as i32;
     let n1 = ni >> 1;
-    let n2 = ni - n1;
-    let s1 = f32::from_bits(((n1 + 127) as u32) << 23);
-    let s2 = f32::from_bits(((n2 + 127) as u32) << 23);
+    let n2 = ni.wrapping_sub(n1);
+    let s1 = f32::from_bits((n1.wrapping_add(127) as u32) << 23);
+    let s2 = f32::from_bits((n2.wrapping_add(127) as u32) << 23);
     let y = p * s1 * s2;
     let y = if x > 88.72284 { f32::INFINITY } else { y };
     let y = if x < -103.97208 { 0.0 } else { y };
@@ -624,14 +644,32 @@ pub(crate) fn erfinv_f64(y: f64) -> f64 {
     let mut x = if w < 5.0 {
         let w = w - 2.5;
         let mut p = 2.810_226_36e-08;
-        for c in [3.432_739_39e-07, -3.523_387_7e-06, -4.391_506_54e-06, 0.000_218_580_87, -0.001_253_725_03, -0.004_177_681_64, 0.246_640_727, 1.501_409_41] {
+        for c in [
+            3.432_739_39e-07,
+            -3.523_387_7e-06,
+            -4.391_506_54e-06,
+            0.000_218_580_87,
+            -0.001_253_725_03,
+            -0.004_177_681_64,
+            0.246_640_727,
+            1.501_409_41,
+        ] {
             p = c + p * w;
         }
         p * y
     } else {
         let w = w.sqrt() - 3.0;
         let mut p = -0.000_200_214_257;
-        for c in [0.000_100_950_558, 0.001_349_343_22, -0.003_673_428_44, 0.005_739_507_73, -0.007_622_461_3, 0.009_438_870_47, 1.001_674_06, 2.832_976_82] {
+        for c in [
+            0.000_100_950_558,
+            0.001_349_343_22,
+            -0.003_673_428_44,
+            0.005_739_507_73,
+            -0.007_622_461_3,
+            0.009_438_870_47,
+            1.001_674_06,
+            2.832_976_82,
+        ] {
             p = c + p * w;
         }
         p * y
