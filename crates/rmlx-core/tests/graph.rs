@@ -128,7 +128,7 @@ fn views_share_the_buffer() {
 fn async_eval_returns_and_results_are_readable() {
     let a = arr(&(0..4096).map(|x| x as f32).collect::<Vec<_>>(), &[64, 64]);
     let b = ops::sum(&ops::matmul(&a, &a).unwrap(), Axes::All, false).unwrap();
-    async_eval(&[b.clone()]).unwrap();
+    async_eval(std::slice::from_ref(&b)).unwrap();
     let expected: f64 = {
         let col: Vec<f64> = (0..64).map(|k| (0..64).map(|j| (k * 64 + j) as f64).sum()).collect();
         let row: Vec<f64> = (0..64).map(|k| (0..64).map(|i| (i * 64 + k) as f64).sum()).collect();

@@ -217,7 +217,8 @@ pub fn diagonal(a: &Array, offset: i64, axis1: i64, axis2: i64) -> Result<Array>
     }
     let strides = crate::shape::row_major_strides(a.shape());
     let (n1, n2) = (a.shape()[i] as i64, a.shape()[j] as i64);
-    let len = if offset >= 0 { n2.saturating_sub(offset).min(n1) } else { n1.saturating_add(offset).min(n2) }.max(0) as usize;
+    let len =
+        if offset >= 0 { n2.saturating_sub(offset).min(n1) } else { n1.saturating_add(offset).min(n2) }.max(0) as usize;
     let start = if len == 0 {
         0
     } else if offset >= 0 {
