@@ -10,6 +10,11 @@
 //! `benchmarks/run_cpu.py` runs this binary and the same benchmarks in NumPy.
 //! Flags: `--quick` (fewer repeats, for a smoke test).
 
+// Graph building makes and frees many small nodes; the benchmark runs with
+// mimalloc, as the demo does (the glibc figure is recorded in RESULTS.md too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rmlx_core::{ops, Array};
 use std::time::Instant;
 

@@ -1,6 +1,11 @@
 //! The lazy API in one page: build a graph, see that nothing ran, evaluate,
 //! and watch memory before and after.
 
+// A lazy graph makes and frees many small nodes; mimalloc does that several
+// times faster than glibc's allocator (see benchmarks/RESULTS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rmlx_core::{eval, get_active_memory, get_peak_memory, ops, Array, Axes, Dtype, Result};
 
 fn mib(bytes: usize) -> String {

@@ -120,38 +120,58 @@ pub(crate) fn for_each_row<const K: usize>(
     }
 }
 
+/// 2: AVX-512 (F, BW, DQ, VL), 1: AVX2 + FMA, 0: baseline. `RMLX_SIMD=avx2`
+/// or `RMLX_SIMD=none` caps it (to compare, or on machines that slow down under AVX-512).
 #[cfg(target_arch = "x86_64")]
-pub(crate) fn has_avx2() -> bool {
+pub(crate) fn simd_level() -> u8 {
     use std::sync::OnceLock;
-    static HAS: OnceLock<bool> = OnceLock::new();
-    *HAS.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
-}
-#[cfg(not(target_arch = "x86_64"))]
-pub(crate) fn has_avx2() -> bool {
-    false
+    static LEVEL: OnceLock<u8> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        let cap = match std::env::var("RMLX_SIMD").as_deref() {
+            Ok("none") => 0,
+            Ok("avx2") => 1,
+            _ => 2,
+        };
+        let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+        let avx512 = avx2
+            && is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512dq")
+            && is_x86_feature_detected!("avx512vl");
+        let level = if avx512 { 2 } else if avx2 { 1 } else { 0 };
+        level.min(cap)
+    })
 }
 
 /// Defines `$name` (picks a version at run time) over an `#[inline(always)]`
 /// body, compiled once for the baseline and once with AVX2+FMA enabled.
 macro_rules! multiversion {
-    ($name:ident, $body:ident, $avx:ident, <$($g:ident),*>, ($($arg:ident : $ty:ty),*) -> $ret:ty, where $($bounds:tt)*) => {
+    ($name:ident, $body:ident, $avx:ident, $avx512:ident, <$($g:ident),*>, ($($arg:ident : $ty:ty),*) -> $ret:ty, where $($bounds:tt)*) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2,fma")]
         unsafe fn $avx<$($g),*>($($arg: $ty),*) -> $ret where $($bounds)* {
             $body($($arg),*)
         }
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+        unsafe fn $avx512<$($g),*>($($arg: $ty),*) -> $ret where $($bounds)* {
+            $body($($arg),*)
+        }
         #[inline]
         pub(crate) fn $name<$($g),*>($($arg: $ty),*) -> $ret where $($bounds)* {
             #[cfg(target_arch = "x86_64")]
-            if super::iter::has_avx2() {
-                // SAFETY: the CPU has AVX2 and FMA (checked above).
-                return unsafe { $avx($($arg),*) };
+            match super::iter::simd_level() {
+                // SAFETY: the CPU has these features (checked at run time).
+                2 => return unsafe { $avx512($($arg),*) },
+                // SAFETY: as above.
+                1 => return unsafe { $avx($($arg),*) },
+                _ => {}
             }
             $body($($arg),*)
         }
     };
-    ($name:ident, $body:ident, $avx:ident, <$($g:ident),*>, ($($arg:ident : $ty:ty),*), where $($bounds:tt)*) => {
-        multiversion!($name, $body, $avx, <$($g),*>, ($($arg: $ty),*) -> (), where $($bounds)*);
+    ($name:ident, $body:ident, $avx:ident, $avx512:ident, <$($g:ident),*>, ($($arg:ident : $ty:ty),*), where $($bounds:tt)*) => {
+        multiversion!($name, $body, $avx, $avx512, <$($g),*>, ($($arg: $ty),*) -> (), where $($bounds)*);
     };
 }
 
@@ -161,7 +181,7 @@ fn map1_body<A: Copy, U, F: Fn(A) -> U>(a: &[A], out: &mut [U], f: &F) {
         *o = f(x);
     }
 }
-multiversion!(map1, map1_body, map1_avx2, <A, U, F>, (a: &[A], out: &mut [U], f: &F), where A: Copy, F: Fn(A) -> U);
+multiversion!(map1, map1_body, map1_avx2, map1_avx512, <A, U, F>, (a: &[A], out: &mut [U], f: &F), where A: Copy, F: Fn(A) -> U);
 
 #[inline(always)]
 fn map2_body<A: Copy, B: Copy, U, F: Fn(A, B) -> U>(a: &[A], b: &[B], out: &mut [U], f: &F) {
@@ -169,7 +189,7 @@ fn map2_body<A: Copy, B: Copy, U, F: Fn(A, B) -> U>(a: &[A], b: &[B], out: &mut 
         *o = f(x, y);
     }
 }
-multiversion!(map2, map2_body, map2_avx2, <A, B, U, F>, (a: &[A], b: &[B], out: &mut [U], f: &F), where A: Copy, B: Copy, F: Fn(A, B) -> U);
+multiversion!(map2, map2_body, map2_avx2, map2_avx512, <A, B, U, F>, (a: &[A], b: &[B], out: &mut [U], f: &F), where A: Copy, B: Copy, F: Fn(A, B) -> U);
 
 #[inline(always)]
 fn map_inplace_body<A: Copy, F: Fn(A) -> A>(out: &mut [A], f: &F) {
@@ -177,7 +197,7 @@ fn map_inplace_body<A: Copy, F: Fn(A) -> A>(out: &mut [A], f: &F) {
         *o = f(*o);
     }
 }
-multiversion!(map_inplace, map_inplace_body, map_inplace_avx2, <A, F>, (out: &mut [A], f: &F), where A: Copy, F: Fn(A) -> A);
+multiversion!(map_inplace, map_inplace_body, map_inplace_avx2, map_inplace_avx512, <A, F>, (out: &mut [A], f: &F), where A: Copy, F: Fn(A) -> A);
 
 #[inline(always)]
 fn map2_inplace_body<A: Copy, B: Copy, F: Fn(A, B) -> A>(out: &mut [A], b: &[B], f: &F) {
@@ -185,7 +205,7 @@ fn map2_inplace_body<A: Copy, B: Copy, F: Fn(A, B) -> A>(out: &mut [A], b: &[B],
         *o = f(*o, y);
     }
 }
-multiversion!(map2_inplace, map2_inplace_body, map2_inplace_avx2, <A, B, F>, (out: &mut [A], b: &[B], f: &F), where A: Copy, B: Copy, F: Fn(A, B) -> A);
+multiversion!(map2_inplace, map2_inplace_body, map2_inplace_avx2, map2_inplace_avx512, <A, B, F>, (out: &mut [A], b: &[B], f: &F), where A: Copy, B: Copy, F: Fn(A, B) -> A);
 
 #[inline(always)]
 fn map3_body<A: Copy, B: Copy, C: Copy, U, F: Fn(A, B, C) -> U>(a: &[A], b: &[B], c: &[C], out: &mut [U], f: &F) {
@@ -193,7 +213,7 @@ fn map3_body<A: Copy, B: Copy, C: Copy, U, F: Fn(A, B, C) -> U>(a: &[A], b: &[B]
         *o = f(x, y, z);
     }
 }
-multiversion!(map3, map3_body, map3_avx2, <A, B, C, U, F>, (a: &[A], b: &[B], c: &[C], out: &mut [U], f: &F), where A: Copy, B: Copy, C: Copy, F: Fn(A, B, C) -> U);
+multiversion!(map3, map3_body, map3_avx2, map3_avx512, <A, B, C, U, F>, (a: &[A], b: &[B], c: &[C], out: &mut [U], f: &F), where A: Copy, B: Copy, C: Copy, F: Fn(A, B, C) -> U);
 
 /// Copies a strided array (`shape`, `strides`, from `src`) into row-major `dst`.
 ///

@@ -54,7 +54,7 @@ fn fold_body<T: Copy, A: Copy, L: Fn(T) -> A, C: Fn(A, A) -> A>(x: &[T], init: A
     }
     r
 }
-multiversion!(fold, fold_body, fold_avx2, <T, A, L, C>, (x: &[T], init: A, load: &L, comb: &C) -> A, where T: Copy, A: Copy, L: Fn(T) -> A, C: Fn(A, A) -> A);
+multiversion!(fold, fold_body, fold_avx2, fold_avx512, <T, A, L, C>, (x: &[T], init: A, load: &L, comb: &C) -> A, where T: Copy, A: Copy, L: Fn(T) -> A, C: Fn(A, A) -> A);
 
 /// Folds a contiguous run in blocks, so float sums stay accurate for long runs.
 #[inline]
@@ -384,7 +384,7 @@ fn softmax_row_f32_body(x: &[f32], o: &mut [f32]) {
         *v *= inv;
     }
 }
-multiversion!(softmax_row_f32, softmax_row_f32_body, softmax_row_f32_avx2, <>, (x: &[f32], o: &mut [f32]), where);
+multiversion!(softmax_row_f32, softmax_row_f32_body, softmax_row_f32_avx2, softmax_row_f32_avx512, <>, (x: &[f32], o: &mut [f32]), where);
 
 fn softmax_f32(a: &Array, log: bool) -> Result<Buffer> {
     let len = a.shape().last().copied().unwrap_or(1);
