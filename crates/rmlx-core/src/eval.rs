@@ -106,7 +106,20 @@ fn run_node(array: Array) -> Result<()> {
         }
     };
     let node = &array.0;
-    match crate::backend::eval_node(&pending.prim, &pending.inputs, &node.shape, node.dtype, node.stream) {
+    // A kernel that panics (a bug, never bad input) becomes an error, and the
+    // node stays pending, so the process and the graph both survive.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::backend::eval_node(&pending.prim, &pending.inputs, &node.shape, node.dtype, node.stream)
+    }))
+    .unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(crate::Error::Runtime(format!("internal error while computing {:?}: {msg}", pending.prim)))
+    });
+    match result {
         Ok(mut outputs) => {
             if pending.siblings.is_empty() {
                 if let Some(d) = outputs.pop() {

@@ -51,16 +51,44 @@ fn element_strings(a: &Array) -> Result<Vec<String>, crate::Error> {
     })
 }
 
-fn nest(shape: &[usize], items: &[String], width: usize, depth: usize, indent: usize) -> String {
+/// Arrays above this many elements print only the first and last
+/// `EDGE` entries of each long axis, with `...` between (as NumPy does).
+const SUMMARY_THRESHOLD: usize = 1000;
+const EDGE: usize = 3;
+
+/// The part of `a` that is printed, and which axes were cut.
+fn summarize(a: &Array) -> Result<(Array, Vec<bool>), crate::Error> {
+    let mut x = a.clone();
+    let mut cut = vec![false; a.ndim()];
+    if a.size() <= SUMMARY_THRESHOLD {
+        return Ok((x, cut));
+    }
+    for (ax, c) in cut.iter_mut().enumerate() {
+        let n = a.shape()[ax] as i64;
+        if n > 2 * EDGE as i64 {
+            let e = EDGE as i64;
+            let head = crate::ops::slice_axis(&x, ax as i64, crate::ops::SliceArg::range(0, e))?;
+            let tail = crate::ops::slice_axis(&x, ax as i64, crate::ops::SliceArg::range(n - e, n))?;
+            x = crate::ops::concatenate(&[head, tail], ax as i64)?;
+            *c = true;
+        }
+    }
+    Ok((x, cut))
+}
+
+fn nest(shape: &[usize], cut: &[bool], items: &[String], width: usize, depth: usize, indent: usize) -> String {
     if shape.is_empty() {
         return items.first().cloned().unwrap_or_default();
     }
     let n = shape[0];
     let inner: usize = shape[1..].iter().product();
-    let parts: Vec<String> = (0..n)
-        .map(|i| nest(&shape[1..], &items[i * inner..(i + 1) * inner], width, depth + 1, indent))
+    let mut parts: Vec<String> = (0..n)
+        .map(|i| nest(&shape[1..], &cut[1..], &items[i * inner..(i + 1) * inner], width, depth + 1, indent))
         .map(|s| if shape.len() == 1 { format!("{s:>width$}") } else { s })
         .collect();
+    if cut[0] {
+        parts.insert(EDGE, "...".to_string());
+    }
     let sep = if shape.len() == 1 {
         ", ".to_string()
     } else {
@@ -71,10 +99,11 @@ fn nest(shape: &[usize], items: &[String], width: usize, depth: usize, indent: u
 
 /// The text `print` shows.
 pub(crate) fn format_array(a: &Array) -> String {
-    match element_strings(a) {
-        Ok(items) => {
+    let shown = summarize(a).and_then(|(x, cut)| Ok((element_strings(&x)?, x, cut)));
+    match shown {
+        Ok((items, x, cut)) => {
             let width = items.iter().map(|s| s.len()).max().unwrap_or(0);
-            let body = nest(a.shape(), &items, width, 0, 6);
+            let body = nest(x.shape(), &cut, &items, width, 0, 6);
             format!("array({body}, dtype={})", a.dtype())
         }
         Err(e) => {

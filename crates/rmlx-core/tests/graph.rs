@@ -181,3 +181,12 @@ fn item_and_to_vec_convert() {
     assert_eq!(s.item::<f32>().unwrap(), -1.0);
     assert_eq!(format!("{a}"), "array([ 1.5, -2.5], dtype=float32)");
 }
+
+#[test]
+fn large_arrays_print_summarised() {
+    let a = ops::reshape(&ops::arange(0.0, 2000.0, 1.0, Dtype::Int32).unwrap(), &[2, 1000]).unwrap();
+    let s = format!("{a}");
+    assert_eq!(s, "array([[   0,    1,    2, ...,  997,  998,  999],\n       [1000, 1001, 1002, ..., 1997, 1998, 1999]], dtype=int32)");
+    let small = Array::from_slice(&[1i32, 2, 3, 4, 5, 6, 7, 8], &[8]).unwrap();
+    assert_eq!(format!("{small}"), "array([1, 2, 3, 4, 5, 6, 7, 8], dtype=int32)");
+}

@@ -138,7 +138,13 @@ pub(crate) fn simd_level() -> u8 {
             && is_x86_feature_detected!("avx512bw")
             && is_x86_feature_detected!("avx512dq")
             && is_x86_feature_detected!("avx512vl");
-        let level = if avx512 { 2 } else if avx2 { 1 } else { 0 };
+        let level = if avx512 {
+            2
+        } else if avx2 {
+            1
+        } else {
+            0
+        };
         level.min(cap)
     })
 }
