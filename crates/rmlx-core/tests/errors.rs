@@ -15,7 +15,7 @@ fn msg(e: Error) -> String {
 
 #[test]
 fn mismatched_shapes_name_both() {
-    let e = ops::multiply(&f32s(&[2, 3]), &f32s(&[3, 2])).unwrap_err();
+    let e = ops::multiply(f32s(&[2, 3]), f32s(&[3, 2])).unwrap_err();
     assert!(matches!(e, Error::Shape(_)));
     assert!(msg(e).contains("(2, 3) and (3, 2)"));
     let e = ops::matmul(&f32s(&[2, 3]), &f32s(&[4, 5])).unwrap_err();
