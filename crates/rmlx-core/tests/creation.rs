@@ -5,22 +5,8 @@ use half::{bf16, f16};
 use num_complex::Complex32;
 use rmlx_core::{ops, Array, Dtype, Error, Scalar};
 
-const ALL: [Dtype; 14] = [
-    Dtype::Bool,
-    Dtype::Uint8,
-    Dtype::Uint16,
-    Dtype::Uint32,
-    Dtype::Uint64,
-    Dtype::Int8,
-    Dtype::Int16,
-    Dtype::Int32,
-    Dtype::Int64,
-    Dtype::Float16,
-    Dtype::Bfloat16,
-    Dtype::Float32,
-    Dtype::Float64,
-    Dtype::Complex64,
-];
+mod common;
+use common::ALL;
 
 fn values(a: &Array) -> Vec<f64> {
     a.to_vec::<f64>().unwrap()

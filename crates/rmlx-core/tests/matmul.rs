@@ -2,34 +2,12 @@
 //! (integers wrap), batches with broadcasting, 1-D operands, strided operands,
 //! awkward sizes, empty operands and the errors.
 
-use half::{bf16, f16};
 use num_complex::Complex32;
 use rmlx_core::ops::{self, SliceArg};
-use rmlx_core::{Array, Dtype, Element, Error};
+use rmlx_core::{Array, Dtype, Error};
 
-fn mk<T: Element>(v: &[f64], shape: &[usize]) -> Array {
-    let data: Vec<T> = v.iter().map(|&x| T::from_f64(x)).collect();
-    Array::from_slice(&data, shape).unwrap()
-}
-
-fn arr(v: &[f64], shape: &[usize], dtype: Dtype) -> Array {
-    match dtype {
-        Dtype::Uint8 => mk::<u8>(v, shape),
-        Dtype::Uint16 => mk::<u16>(v, shape),
-        Dtype::Uint32 => mk::<u32>(v, shape),
-        Dtype::Uint64 => mk::<u64>(v, shape),
-        Dtype::Int8 => mk::<i8>(v, shape),
-        Dtype::Int16 => mk::<i16>(v, shape),
-        Dtype::Int32 => mk::<i32>(v, shape),
-        Dtype::Int64 => mk::<i64>(v, shape),
-        Dtype::Float16 => mk::<f16>(v, shape),
-        Dtype::Bfloat16 => mk::<bf16>(v, shape),
-        Dtype::Float32 => mk::<f32>(v, shape),
-        Dtype::Float64 => mk::<f64>(v, shape),
-        Dtype::Complex64 => mk::<Complex32>(v, shape),
-        Dtype::Bool => mk::<bool>(v, shape),
-    }
-}
+mod common;
+use common::arr;
 
 /// Deterministic values: multiples of 1/8 in [-1, 1] for floats (exact in
 /// every float dtype), -9..=9 for signed and 0..=18 for unsigned integers.

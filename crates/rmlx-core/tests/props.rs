@@ -7,22 +7,10 @@ use proptest::prelude::*;
 use rmlx_core::ops::{self, SliceArg};
 use rmlx_core::{Array, Axes};
 
+mod common;
+use common::{py_slice, ravel, unravel};
+
 // ---------------------------------------------------------------- reference helpers
-
-fn unravel(mut i: usize, shape: &[usize]) -> Vec<usize> {
-    let mut idx = vec![0; shape.len()];
-    for k in (0..shape.len()).rev() {
-        if shape[k] > 0 {
-            idx[k] = i % shape[k];
-            i /= shape[k];
-        }
-    }
-    idx
-}
-
-fn ravel(idx: &[usize], shape: &[usize]) -> usize {
-    idx.iter().zip(shape).fold(0, |acc, (&i, &d)| acc * d + i)
-}
 
 fn size(shape: &[usize]) -> usize {
     shape.iter().product()
@@ -86,22 +74,6 @@ fn norm_axes(axes: &[i64], ndim: usize) -> Option<Vec<usize>> {
         out.push(n as usize);
     }
     Some(out)
-}
-
-/// CPython's `slice.indices` followed by `range`.
-fn py_slice(start: Option<i64>, stop: Option<i64>, step: i64, n: usize) -> Vec<usize> {
-    let n = n as i64;
-    let (lower, upper) = if step < 0 { (-1, n - 1) } else { (0, n) };
-    let fix = |v: i64| if v < 0 { (v + n).max(lower) } else { v.min(upper) };
-    let start = start.map_or(if step < 0 { upper } else { lower }, fix);
-    let stop = stop.map_or(if step < 0 { lower } else { upper }, fix);
-    let mut out = Vec::new();
-    let mut i = start;
-    while (step > 0 && i < stop) || (step < 0 && i > stop) {
-        out.push(i as usize);
-        i += step;
-    }
-    out
 }
 
 fn read(a: &Array) -> Vec<f64> {

@@ -6,52 +6,12 @@
 
 use half::{bf16, f16};
 use num_complex::Complex32;
-use rmlx_core::{ops, Array, Axes, Dtype, Element};
+use rmlx_core::{ops, Array, Axes, Dtype};
 
-const ALL: [Dtype; 14] = [
-    Dtype::Bool,
-    Dtype::Uint8,
-    Dtype::Uint16,
-    Dtype::Uint32,
-    Dtype::Uint64,
-    Dtype::Int8,
-    Dtype::Int16,
-    Dtype::Int32,
-    Dtype::Int64,
-    Dtype::Float16,
-    Dtype::Bfloat16,
-    Dtype::Float32,
-    Dtype::Float64,
-    Dtype::Complex64,
-];
-const FLOATS: [Dtype; 4] = [Dtype::Float16, Dtype::Bfloat16, Dtype::Float32, Dtype::Float64];
+mod common;
+use common::{arr, ravel, unravel, ALL, FLOATS};
 
 // ---------------------------------------------------------------- helpers
-
-fn mk<T: Element>(v: &[f64], shape: &[usize]) -> Array {
-    let data: Vec<T> = v.iter().map(|&x| T::from_f64(x)).collect();
-    Array::from_slice(&data, shape).unwrap()
-}
-
-/// An array of `dtype` holding `v` (values chosen to be exact in every dtype).
-fn arr(v: &[f64], shape: &[usize], dtype: Dtype) -> Array {
-    match dtype {
-        Dtype::Bool => mk::<bool>(v, shape),
-        Dtype::Uint8 => mk::<u8>(v, shape),
-        Dtype::Uint16 => mk::<u16>(v, shape),
-        Dtype::Uint32 => mk::<u32>(v, shape),
-        Dtype::Uint64 => mk::<u64>(v, shape),
-        Dtype::Int8 => mk::<i8>(v, shape),
-        Dtype::Int16 => mk::<i16>(v, shape),
-        Dtype::Int32 => mk::<i32>(v, shape),
-        Dtype::Int64 => mk::<i64>(v, shape),
-        Dtype::Float16 => mk::<f16>(v, shape),
-        Dtype::Bfloat16 => mk::<bf16>(v, shape),
-        Dtype::Float32 => mk::<f32>(v, shape),
-        Dtype::Float64 => mk::<f64>(v, shape),
-        Dtype::Complex64 => mk::<Complex32>(v, shape),
-    }
-}
 
 /// `x` as it reads after a round trip through `dtype`.
 fn round_to(x: f64, dtype: Dtype) -> f64 {
@@ -109,21 +69,6 @@ fn gen(n: usize, dtype: Dtype, seed: u64) -> Vec<f64> {
 struct Nd {
     data: Vec<f64>,
     shape: Vec<usize>,
-}
-
-fn unravel(mut i: usize, shape: &[usize]) -> Vec<usize> {
-    let mut idx = vec![0; shape.len()];
-    for k in (0..shape.len()).rev() {
-        if shape[k] > 0 {
-            idx[k] = i % shape[k];
-            i /= shape[k];
-        }
-    }
-    idx
-}
-
-fn ravel(idx: &[usize], shape: &[usize]) -> usize {
-    idx.iter().zip(shape).fold(0, |acc, (&i, &d)| acc * d + i)
 }
 
 impl Nd {

@@ -8,6 +8,9 @@ use rmlx_core::ops::{self, SliceArg, Split};
 use rmlx_core::primitive::PadMode;
 use rmlx_core::{Array, Axes, Dtype};
 
+mod common;
+use common::{py_slice, ravel, unravel};
+
 // ---------------------------------------------------------------- helpers
 
 /// 0, 1, 2, ... as float32 in `shape`.
@@ -26,21 +29,6 @@ fn iota_nd(shape: &[usize]) -> Nd {
 struct Nd {
     data: Vec<f64>,
     shape: Vec<usize>,
-}
-
-fn unravel(mut i: usize, shape: &[usize]) -> Vec<usize> {
-    let mut idx = vec![0; shape.len()];
-    for k in (0..shape.len()).rev() {
-        if shape[k] > 0 {
-            idx[k] = i % shape[k];
-            i /= shape[k];
-        }
-    }
-    idx
-}
-
-fn ravel(idx: &[usize], shape: &[usize]) -> usize {
-    idx.iter().zip(shape).fold(0, |acc, (&i, &d)| acc * d + i)
 }
 
 impl Nd {
@@ -93,28 +81,6 @@ fn assert_view(x: &Array, base: &Array, ctx: &str) {
     x.eval().unwrap();
     base.eval().unwrap();
     assert!(x.shares_buffer_with(base), "{ctx}: expected a view of the input's buffer");
-}
-
-/// CPython's `slice.indices` followed by `range`.
-fn py_slice(start: Option<i64>, stop: Option<i64>, step: i64, n: usize) -> Vec<usize> {
-    let n = n as i64;
-    let (lower, upper) = if step < 0 { (-1, n - 1) } else { (0, n) };
-    let fix = |v: i64| {
-        if v < 0 {
-            (v + n).max(lower)
-        } else {
-            v.min(upper)
-        }
-    };
-    let start = start.map_or(if step < 0 { upper } else { lower }, fix);
-    let stop = stop.map_or(if step < 0 { lower } else { upper }, fix);
-    let mut out = Vec::new();
-    let mut i = start;
-    while (step > 0 && i < stop) || (step < 0 && i > stop) {
-        out.push(i as usize);
-        i += step;
-    }
-    out
 }
 
 // ---------------------------------------------------------------- reshape family

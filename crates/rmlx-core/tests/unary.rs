@@ -6,227 +6,14 @@
 use half::{bf16, f16};
 use num_complex::{Complex32, Complex64};
 use rmlx_core::ops::{self, SliceArg};
-use rmlx_core::{Array, Dtype, Error};
+use rmlx_core::{Array, Dtype};
 
-type R = rmlx_core::Result<Array>;
+mod common;
+use common::*;
 
-const ALL: [Dtype; 14] = [
-    Dtype::Bool,
-    Dtype::Uint8,
-    Dtype::Uint16,
-    Dtype::Uint32,
-    Dtype::Uint64,
-    Dtype::Int8,
-    Dtype::Int16,
-    Dtype::Int32,
-    Dtype::Int64,
-    Dtype::Float16,
-    Dtype::Bfloat16,
-    Dtype::Float32,
-    Dtype::Float64,
-    Dtype::Complex64,
-];
-const FLOATS: [Dtype; 4] = [Dtype::Float16, Dtype::Bfloat16, Dtype::Float32, Dtype::Float64];
 const SPECIALS: [f64; 5] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0];
 
 // ---------------------------------------------------------------- helpers
-
-/// Smallest and largest value of an integer (or bool) dtype.
-fn int_range(dt: Dtype) -> (i128, i128) {
-    let bits = dt.size() as u32 * 8;
-    match dt {
-        Dtype::Bool => (0, 1),
-        d if d.is_unsigned() => (0, (1i128 << bits) - 1),
-        _ => (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1),
-    }
-}
-
-/// `v` reduced modulo 2^bits as the integer dtype reads it (bool: non-zero).
-fn wrap(v: i128, dt: Dtype) -> i128 {
-    if dt == Dtype::Bool {
-        return (v != 0) as i128;
-    }
-    let m = 1i128 << (dt.size() * 8);
-    let r = v.rem_euclid(m);
-    if dt.is_signed_int() && r >= m / 2 {
-        r - m
-    } else {
-        r
-    }
-}
-
-/// f64 -> f32 rounding to odd: one more rounding to a narrower format then
-/// gives the correctly rounded value (no double-rounding error).
-fn f32_odd(v: f64) -> f32 {
-    let f = v as f32;
-    if !f.is_finite() || f as f64 == v || f.to_bits() & 1 == 1 {
-        return f;
-    }
-    let shrink = (f as f64).abs() > v.abs();
-    f32::from_bits(if shrink { f.to_bits() - 1 } else { f.to_bits() + 1 })
-}
-
-/// The value `v` takes when correctly rounded to the float dtype `dt`.
-fn q(v: f64, dt: Dtype) -> f64 {
-    match dt {
-        Dtype::Float16 => f16::from_f32(f32_odd(v)).to_f64(),
-        Dtype::Bfloat16 => bf16::from_f32(f32_odd(v)).to_f64(),
-        Dtype::Float32 | Dtype::Complex64 => v as f32 as f64,
-        Dtype::Float64 => v,
-        d => panic!("q: {d} is not a float dtype"),
-    }
-}
-
-/// An array of `dt` holding `vals` (already representable in `dt`).
-fn make_f(vals: &[f64], shape: &[usize], dt: Dtype) -> Array {
-    let r = match dt {
-        Dtype::Float16 => Array::from_slice(&vals.iter().map(|&v| f16::from_f64(v)).collect::<Vec<_>>(), shape),
-        Dtype::Bfloat16 => Array::from_slice(&vals.iter().map(|&v| bf16::from_f64(v)).collect::<Vec<_>>(), shape),
-        Dtype::Float32 => Array::from_slice(&vals.iter().map(|&v| v as f32).collect::<Vec<_>>(), shape),
-        Dtype::Float64 => Array::from_slice(vals, shape),
-        Dtype::Complex64 => {
-            Array::from_slice(&vals.iter().map(|&v| Complex32::new(v as f32, 0.0)).collect::<Vec<_>>(), shape)
-        }
-        d => return make_i(&vals.iter().map(|&v| v as i128).collect::<Vec<_>>(), shape, d),
-    };
-    r.unwrap()
-}
-
-/// An array of `dt` holding integer `vals` (in range for `dt`).
-fn make_i(vals: &[i128], shape: &[usize], dt: Dtype) -> Array {
-    macro_rules! mk {
-        ($t:ty) => {
-            Array::from_slice(&vals.iter().map(|&v| v as $t).collect::<Vec<$t>>(), shape)
-        };
-    }
-    let r = match dt {
-        Dtype::Bool => Array::from_slice(&vals.iter().map(|&v| v != 0).collect::<Vec<_>>(), shape),
-        Dtype::Uint8 => mk!(u8),
-        Dtype::Uint16 => mk!(u16),
-        Dtype::Uint32 => mk!(u32),
-        Dtype::Uint64 => mk!(u64),
-        Dtype::Int8 => mk!(i8),
-        Dtype::Int16 => mk!(i16),
-        Dtype::Int32 => mk!(i32),
-        Dtype::Int64 => mk!(i64),
-        d => return make_f(&vals.iter().map(|&v| v as f64).collect::<Vec<_>>(), shape, d),
-    };
-    r.unwrap()
-}
-
-fn make_c(vals: &[Complex32], shape: &[usize]) -> Array {
-    Array::from_slice(vals, shape).unwrap()
-}
-
-/// Elements as f64, read in the array's own dtype (no rmlx conversion).
-fn read_f(a: &Array) -> Vec<f64> {
-    macro_rules! rd {
-        ($t:ty) => {
-            a.to_vec::<$t>().unwrap().into_iter().map(|v| v as f64).collect()
-        };
-    }
-    match a.dtype() {
-        Dtype::Bool => a.to_vec::<bool>().unwrap().into_iter().map(|v| v as u8 as f64).collect(),
-        Dtype::Uint8 => rd!(u8),
-        Dtype::Uint16 => rd!(u16),
-        Dtype::Uint32 => rd!(u32),
-        Dtype::Uint64 => rd!(u64),
-        Dtype::Int8 => rd!(i8),
-        Dtype::Int16 => rd!(i16),
-        Dtype::Int32 => rd!(i32),
-        Dtype::Int64 => rd!(i64),
-        Dtype::Float16 => a.to_vec::<f16>().unwrap().into_iter().map(|v| v.to_f64()).collect(),
-        Dtype::Bfloat16 => a.to_vec::<bf16>().unwrap().into_iter().map(|v| v.to_f64()).collect(),
-        Dtype::Float32 => rd!(f32),
-        Dtype::Float64 => a.to_vec::<f64>().unwrap(),
-        Dtype::Complex64 => panic!("read_f of a complex array"),
-    }
-}
-
-/// Elements of an integer or bool array as i128, exactly.
-fn read_i(a: &Array) -> Vec<i128> {
-    macro_rules! rd {
-        ($t:ty) => {
-            a.to_vec::<$t>().unwrap().into_iter().map(|v| v as i128).collect()
-        };
-    }
-    match a.dtype() {
-        Dtype::Bool => a.to_vec::<bool>().unwrap().into_iter().map(|v| v as i128).collect(),
-        Dtype::Uint8 => rd!(u8),
-        Dtype::Uint16 => rd!(u16),
-        Dtype::Uint32 => rd!(u32),
-        Dtype::Uint64 => rd!(u64),
-        Dtype::Int8 => rd!(i8),
-        Dtype::Int16 => rd!(i16),
-        Dtype::Int32 => rd!(i32),
-        Dtype::Int64 => rd!(i64),
-        d => panic!("read_i of a {d} array"),
-    }
-}
-
-fn read_c(a: &Array) -> Vec<Complex64> {
-    assert_eq!(a.dtype(), Dtype::Complex64);
-    a.to_vec::<Complex32>().unwrap().into_iter().map(|z| Complex64::new(z.re as f64, z.im as f64)).collect()
-}
-
-fn read_b(a: &Array) -> Vec<bool> {
-    assert_eq!(a.dtype(), Dtype::Bool);
-    a.to_vec::<bool>().unwrap()
-}
-
-/// Relative and absolute tolerance of results in `dt` (a couple of ulps).
-fn tol(dt: Dtype) -> (f64, f64) {
-    match dt {
-        Dtype::Float16 => (2e-3, 1e-7),
-        Dtype::Bfloat16 => (1.6e-2, 1e-38),
-        Dtype::Float32 | Dtype::Complex64 => (2e-6, 1e-40),
-        _ => (1e-13, 1e-300),
-    }
-}
-
-fn close(g: f64, e: f64, dt: Dtype) -> bool {
-    if e.is_nan() {
-        return g.is_nan();
-    }
-    if e.is_infinite() {
-        return g == e;
-    }
-    let (rel, abs) = tol(dt);
-    (g - e).abs() <= rel * e.abs() + abs
-}
-
-fn assert_close(ctx: &str, got: &[f64], exp: &[f64], dt: Dtype) {
-    assert_eq!(got.len(), exp.len(), "{ctx}: length");
-    for (i, (&g, &e)) in got.iter().zip(exp).enumerate() {
-        assert!(close(g, e, dt), "{ctx}: element {i}: got {g:e}, expected {e:e}");
-    }
-}
-
-/// Bit-for-bit equal up to the sign of zero, NaN equal to NaN.
-fn assert_same(ctx: &str, got: &[f64], exp: &[f64]) {
-    assert_eq!(got.len(), exp.len(), "{ctx}: length");
-    for (i, (&g, &e)) in got.iter().zip(exp).enumerate() {
-        assert!((g.is_nan() && e.is_nan()) || g == e, "{ctx}: element {i}: got {g:e}, expected {e:e}");
-    }
-}
-
-fn assert_close_c(ctx: &str, got: &[Complex64], exp: &[Complex64], rel: f64) {
-    assert_eq!(got.len(), exp.len(), "{ctx}: length");
-    let part = |g: f64, e: f64, scale: f64| {
-        if e.is_nan() || e.is_infinite() {
-            (g.is_nan() && e.is_nan()) || g == e
-        } else {
-            (g - e).abs() <= rel * scale + 1e-6
-        }
-    };
-    for (i, (g, e)) in got.iter().zip(exp).enumerate() {
-        let scale = if e.norm().is_finite() { e.norm() } else { 0.0 };
-        let ok = part(g.re, e.re, scale) && part(g.im, e.im, scale);
-        assert!(ok, "{ctx}: element {i}: got {g}, expected {e}");
-    }
-}
-
-type Build<'a, V> = &'a dyn Fn(&[V], &[usize]) -> Array;
 
 /// The same logical values laid out in many ways: (label, array, row-major values).
 fn views<V: Clone>(vals: &[V], build: Build<'_, V>) -> Vec<(String, Array, Vec<V>)> {
@@ -289,14 +76,6 @@ fn int_pool(dt: Dtype) -> Vec<i128> {
     v
 }
 
-fn expect_dtype_err(ctx: &str, r: R) {
-    match r {
-        Err(Error::Dtype(_)) => {}
-        Err(e) => panic!("{ctx}: expected a dtype error, got {e:?}"),
-        Ok(a) => panic!("{ctx}: expected an error, got an array of {}", a.dtype()),
-    }
-}
-
 // --------------------------------------------------- float math checkers
 
 /// A float function: floats keep their dtype, ints and bool give float32.
@@ -333,10 +112,6 @@ fn complex_inputs() -> Vec<Complex32> {
         .iter()
         .map(|&(re, im)| Complex32::new(re, im))
         .collect()
-}
-
-fn c64(z: Complex32) -> Complex64 {
-    Complex64::new(z.re as f64, z.im as f64)
 }
 
 fn complex_unary(name: &str, f: fn(&Array) -> R, r: fn(Complex64) -> Complex64) {
