@@ -7,7 +7,7 @@ use crate::array::Array;
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::primitive::Primitive;
-use crate::shape::{broadcast_shapes as bshapes, checked_size, fmt_shape, normalize_axes, normalize_axis, size_of};
+use crate::shape::{broadcast_shapes as bshapes, checked_size, fmt_shape, normalize_axes, normalize_axis};
 
 /// Reshapes to a shape of `usize` (no -1), the form ops use internally.
 pub fn reshape_to(a: &Array, shape: &[usize]) -> Result<Array> {
@@ -366,9 +366,4 @@ pub fn atleast_2d(a: &Array) -> Result<Array> {
 /// At least three dimensions, as NumPy adds them.
 pub fn atleast_3d(a: &Array) -> Result<Array> {
     atleast(a, 3)
-}
-
-/// Number of elements of a shape, for callers that build shapes.
-pub fn shape_size(shape: &[usize]) -> usize {
-    size_of(shape)
 }

@@ -8,7 +8,7 @@ use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::memory::Buffer;
 use crate::primitive::PadMode;
-use crate::shape::{broadcast_strides, is_row_contiguous, row_major_strides, size_of};
+use crate::shape::{broadcast_strides, row_major_strides, size_of};
 
 fn identity(n: usize) -> Vec<usize> {
     (0..n).collect()
@@ -145,9 +145,4 @@ pub(crate) fn pad(inputs: &[Array], low: &[usize], mode: PadMode, out_shape: &[u
         }
     });
     Ok(Data::contiguous(buf, out_shape))
-}
-
-/// Is `d` a plain row-major layout of `shape`?
-pub(crate) fn is_dense(d: &Data, shape: &[usize]) -> bool {
-    is_row_contiguous(shape, &d.strides)
 }

@@ -51,7 +51,7 @@ pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: D
         Primitive::Contiguous => {
             let a = x(0)?;
             let d = a.data()?;
-            if layout::is_dense(&d, shape) {
+            if crate::shape::is_row_contiguous(shape, &d.strides) {
                 Ok(vec![d])
             } else {
                 one(layout::contiguous(a))

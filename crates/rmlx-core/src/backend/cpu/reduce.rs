@@ -117,8 +117,7 @@ fn reduction_layout(a: &Array, axes: &[usize]) -> Result<(Data, usize, usize, bo
     let is_red = |i: usize| axes.contains(&i);
     let dims: Vec<usize> = (0..nd).filter(|&i| shape[i] != 1).collect();
     let len: usize = axes.iter().map(|&i| shape[i]).product();
-    let outer = size_of(shape) / len.max(1);
-    let outer = if len == 0 { size_of(&kept_shape(shape, axes)) } else { outer };
+    let outer: usize = (0..nd).filter(|&i| !is_red(i)).map(|i| shape[i]).product();
     let trailing = dims.iter().skip_while(|&&i| !is_red(i)).all(|&i| is_red(i));
     let leading = dims.iter().skip_while(|&&i| is_red(i)).all(|&i| !is_red(i));
     let identity: Vec<usize> = (0..nd).collect();
@@ -130,10 +129,6 @@ fn reduction_layout(a: &Array, axes: &[usize]) -> Result<(Data, usize, usize, bo
     perm.extend((0..nd).filter(|&i| is_red(i)));
     let (d, _) = contiguous_permuted(a, &perm)?;
     Ok((d, outer, len, false))
-}
-
-fn kept_shape(shape: &[usize], axes: &[usize]) -> Vec<usize> {
-    shape.iter().enumerate().filter(|(i, _)| !axes.contains(i)).map(|(_, &d)| d).collect()
 }
 
 /// `sum`, `prod`, `min`, `max`, `all`, `any` over `axes`.
