@@ -48,6 +48,10 @@ impl Data {
     pub(crate) fn contiguous(buf: Buffer, shape: &[usize]) -> Data {
         Data { buf: Arc::new(buf), strides: row_major_strides(shape), offset: 0 }
     }
+    /// A row-major layout over a shared buffer.
+    pub(crate) fn contiguous_arc(buf: Arc<Buffer>, shape: &[usize]) -> Data {
+        Data { buf, strides: row_major_strides(shape), offset: 0 }
+    }
 }
 
 impl Drop for Node {
@@ -262,6 +266,7 @@ impl Array {
         let a = if self.dtype() == T::DTYPE { self.clone() } else { crate::ops::astype(self, T::DTYPE)? };
         a.eval()?;
         let d = a.data()?;
+        d.buf.ensure_host()?;
         Ok(crate::backend::cpu::read_to_vec::<T>(&d, a.shape()))
     }
 }

@@ -40,8 +40,18 @@ pub fn device_count(device: Device) -> usize {
 }
 
 fn gpu_count() -> usize {
-    // The CUDA backend is not built yet: no GPU is usable.
-    0
+    crate::backend::cuda::device_count()
+}
+
+/// The device `RMLX_DEVICE` names (`cpu`, `gpu` or `gpu:N`), if set.
+fn device_from_env() -> Option<Device> {
+    let v = std::env::var("RMLX_DEVICE").ok()?;
+    let v = v.trim().to_ascii_lowercase();
+    match v.as_str() {
+        "cpu" => Some(Device::Cpu),
+        "gpu" | "cuda" => Some(Device::Gpu(0)),
+        _ => v.strip_prefix("gpu:").and_then(|n| n.parse().ok()).map(Device::Gpu),
+    }
 }
 
 /// A queue of work on one device. Ops on one stream run in order.
@@ -78,10 +88,19 @@ fn check_device(device: Device) -> Result<()> {
     }
 }
 
-/// The default device: the GPU when one is usable, else the CPU.
+/// The default device: the one `set_default_device` chose, else the one the
+/// environment variable `RMLX_DEVICE` names (`cpu`, `gpu`, `gpu:N`), else
+/// the GPU when one is usable, else the CPU.
 pub fn default_device() -> Device {
     let guard = DEFAULT_DEVICE.lock().unwrap_or_else(|e| e.into_inner());
-    guard.unwrap_or(if gpu_count() > 0 { Device::Gpu(0) } else { Device::Cpu })
+    if let Some(d) = *guard {
+        return d;
+    }
+    match device_from_env() {
+        Some(d) if is_available(d) => d,
+        _ if gpu_count() > 0 => Device::Gpu(0),
+        _ => Device::Cpu,
+    }
 }
 
 /// Sets the default device for the whole program.
@@ -180,4 +199,36 @@ pub fn with_stream<R>(on: impl Into<StreamOrDevice>, f: impl FnOnce() -> R) -> R
     SCOPED.with(|v| v.borrow_mut().push(s));
     let _guard = ScopeGuard;
     Ok(f())
+}
+
+/// What a device is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The device's name (the GPU's model, or "cpu").
+    pub name: String,
+    /// The GPU's architecture, as `sm_90`; "cpu" for the CPU.
+    pub architecture: String,
+    /// Bytes of memory (the GPU's own, or the machine's).
+    pub memory_size: usize,
+}
+
+/// Describes `device`; an error names why a GPU is not available.
+pub fn device_info(device: Device) -> Result<DeviceInfo> {
+    match device {
+        Device::Cpu => Ok(DeviceInfo {
+            name: "cpu".into(),
+            architecture: std::env::consts::ARCH.into(),
+            memory_size: crate::memory::device_memory(Device::Cpu)?.limit,
+        }),
+        Device::Gpu(i) => match crate::backend::cuda::device_info(i) {
+            Some((name, (major, minor), mem)) => {
+                Ok(DeviceInfo { name, architecture: format!("sm_{major}{minor}"), memory_size: mem })
+            }
+            None => Err(Error::Device(format!(
+                "{device} is not available ({} GPU devices found{})",
+                gpu_count(),
+                crate::backend::cuda::unavailable_reason().map(|r| format!(": {r}")).unwrap_or_default()
+            ))),
+        },
+    }
 }

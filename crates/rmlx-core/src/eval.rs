@@ -41,7 +41,22 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
     for array in order {
         run_node(array)?;
     }
+    // GPU work was only enqueued: wait for the streams the outputs were computed on.
+    let mut streams: Vec<crate::device::Stream> = Vec::new();
+    for a in outputs {
+        if matches!(a.stream().device, crate::device::Device::Gpu(_)) && !streams.contains(&a.stream()) {
+            streams.push(a.stream());
+        }
+    }
+    for s in streams {
+        crate::backend::cuda::sync(s)?;
+    }
     Ok(())
+}
+
+/// Waits until all work enqueued on every GPU has finished (a no-op without GPUs).
+pub fn synchronize() -> Result<()> {
+    crate::backend::cuda::synchronize_all()
 }
 
 /// Starts computing `outputs` in the background and returns at once; a later

@@ -26,15 +26,17 @@ pub mod primitive;
 pub mod shape;
 
 pub use array::Array;
+#[doc(hidden)]
+pub use backend::cuda::compile_all as __compile_all_kernels;
 pub use device::{
-    default_device, default_stream, device_count, is_available, new_stream, set_default_device, with_stream, Device,
-    Stream, StreamOrDevice,
+    default_device, default_stream, device_count, device_info, is_available, new_stream, set_default_device,
+    with_stream, Device, DeviceInfo, Stream, StreamOrDevice,
 };
 pub use dtype::{finfo, iinfo, issubdtype, promote_types, result_type, Dtype, DtypeCategory, Element};
 pub use error::{Error, Result};
-pub use eval::{async_eval, eval};
+pub use eval::{async_eval, eval, synchronize};
 pub use memory::{
-    clear_cache, get_active_memory, get_cache_memory, get_memory_limit, get_peak_memory, reset_peak_memory,
-    set_cache_limit, set_memory_limit,
+    clear_cache, device_memory, get_active_memory, get_cache_memory, get_memory_limit, get_peak_memory,
+    reset_peak_memory, set_cache_limit, set_device_memory_limit, set_memory_limit, MemoryInfo,
 };
 pub use ops::{Axes, Operand, Scalar};

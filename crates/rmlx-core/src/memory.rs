@@ -8,60 +8,146 @@ use std::collections::BTreeMap;
 use std::ptr::NonNull;
 use std::sync::Mutex;
 
+use crate::backend::cuda::{DeviceCopy, RawStream};
+
 const ALIGN: usize = 64;
 
 /// A block of memory holding an array's elements. Arrays share buffers
-/// (views) through `Arc<Buffer>`; the block returns to the cache on drop.
+/// (views) through `Arc<Buffer>`. A buffer has a host copy, a device copy, or
+/// both: data moves once, on first use where it is missing, and the copy is
+/// kept (arrays are immutable, so copies never go stale).
 pub struct Buffer {
-    ptr: NonNull<u8>,
-    /// Bytes asked for.
     size: usize,
-    /// Bytes of the block (a size class, at least `size`).
+    res: Mutex<Residency>,
+}
+
+struct Residency {
+    host: Option<HostBlock>,
+    device: Option<DeviceCopy>,
+}
+
+/// A block of the host allocator; returns to its cache on drop.
+struct HostBlock {
+    ptr: NonNull<u8>,
     capacity: usize,
 }
 
-// SAFETY: a Buffer owns its block; shared access is read-only except while
-// the evaluator fills a buffer it holds uniquely.
-unsafe impl Send for Buffer {}
-// SAFETY: as above.
-unsafe impl Sync for Buffer {}
+// SAFETY: a block is owned by one buffer; shared access is read-only except
+// while the evaluator fills a buffer it holds uniquely.
+unsafe impl Send for HostBlock {}
 
-impl Buffer {
-    /// Allocates `size` bytes (uninitialised), through the cache.
-    pub fn alloc(size: usize) -> Result<Buffer> {
+impl Drop for HostBlock {
+    fn drop(&mut self) {
+        if self.capacity > 0 {
+            ALLOCATOR.lock().unwrap_or_else(|e| e.into_inner()).give_back(self.ptr, self.capacity);
+        }
+    }
+}
+
+impl HostBlock {
+    fn alloc(size: usize) -> Result<HostBlock> {
         if size == 0 {
-            return Ok(Buffer { ptr: NonNull::<u128>::dangling().cast(), size: 0, capacity: 0 });
+            return Ok(HostBlock { ptr: NonNull::<u128>::dangling().cast(), capacity: 0 });
         }
         let capacity = size_class(size)?;
         let ptr = ALLOCATOR.lock().unwrap_or_else(|e| e.into_inner()).take(capacity)?;
-        Ok(Buffer { ptr, size, capacity })
+        Ok(HostBlock { ptr, capacity })
     }
-    /// Allocates `size` zeroed bytes.
+}
+
+impl Buffer {
+    /// Allocates `size` bytes of host memory (uninitialised), through the cache.
+    pub fn alloc(size: usize) -> Result<Buffer> {
+        let host = HostBlock::alloc(size)?;
+        Ok(Buffer { size, res: Mutex::new(Residency { host: Some(host), device: None }) })
+    }
+    /// Allocates `size` zeroed bytes of host memory.
     pub fn zeroed(size: usize) -> Result<Buffer> {
         let b = Buffer::alloc(size)?;
         // SAFETY: the block has at least `size` writable bytes.
-        unsafe { std::ptr::write_bytes(b.ptr.as_ptr(), 0, size) };
+        unsafe { std::ptr::write_bytes(b.as_mut_ptr(), 0, size) };
         Ok(b)
+    }
+    /// A buffer whose only copy is `device` (written by GPU work).
+    pub(crate) fn from_device(size: usize, device: DeviceCopy) -> Buffer {
+        Buffer { size, res: Mutex::new(Residency { host: None, device: Some(device) }) }
     }
     /// Bytes this buffer holds.
     pub fn size(&self) -> usize {
         self.size
     }
-    /// Start of the block.
-    pub fn as_ptr(&self) -> *const u8 {
-        self.ptr.as_ptr()
+    fn lock(&self) -> std::sync::MutexGuard<'_, Residency> {
+        self.res.lock().unwrap_or_else(|e| e.into_inner())
     }
-    /// Start of the block, for writing by the owner of a fresh buffer.
-    pub fn as_mut_ptr(&self) -> *mut u8 {
-        self.ptr.as_ptr()
-    }
-}
-
-impl Drop for Buffer {
-    fn drop(&mut self) {
-        if self.capacity > 0 {
-            ALLOCATOR.lock().unwrap_or_else(|e| e.into_inner()).give_back(self.ptr, self.capacity);
+    /// Makes sure a host copy exists, copying from the device (and waiting
+    /// for the work that writes it) if needed.
+    pub fn ensure_host(&self) -> Result<()> {
+        let mut r = self.lock();
+        if r.host.is_some() {
+            return Ok(());
         }
+        let host = HostBlock::alloc(self.size)?;
+        if let Some(dev) = &r.device {
+            dev.download(host.ptr.as_ptr(), self.size)?;
+        }
+        r.host = Some(host);
+        Ok(())
+    }
+    /// Is there a host copy?
+    pub fn is_on_host(&self) -> bool {
+        self.lock().host.is_some()
+    }
+    /// The GPU holding a device copy, if any.
+    pub fn device_index(&self) -> Option<usize> {
+        self.lock().device.as_ref().map(|d| d.gpu())
+    }
+    /// Start of the host copy. Every host reader makes sure the copy exists
+    /// first (`ensure_host`); were it missing, the copy is made here, and a
+    /// failure to make it is raised as a panic that the evaluator turns into an error.
+    pub fn as_ptr(&self) -> *const u8 {
+        self.host_ptr()
+    }
+    /// Start of the host copy, for writing by the owner of a fresh buffer.
+    /// Any device copy is dropped: it would no longer match.
+    pub fn as_mut_ptr(&self) -> *mut u8 {
+        let p = self.host_ptr();
+        let stale = self.lock().device.take();
+        drop(stale);
+        p
+    }
+    fn host_ptr(&self) -> *mut u8 {
+        if let Some(h) = &self.lock().host {
+            return h.ptr.as_ptr();
+        }
+        if let Err(e) = self.ensure_host() {
+            panic!("reading a device buffer on the host failed: {e}");
+        }
+        self.lock().host.as_ref().map(|h| h.ptr.as_ptr()).unwrap_or(std::ptr::null_mut())
+    }
+    /// The address of a device copy on `gpu` that work on `stream` may read,
+    /// uploading the host copy on first use and ordering `stream` after the
+    /// work that wrote the device copy.
+    pub(crate) fn device_ptr(&self, gpu: usize, stream: RawStream) -> Result<u64> {
+        let mut r = self.lock();
+        if let Some(d) = &mut r.device {
+            if d.gpu() == gpu {
+                d.use_on(stream)?;
+                return Ok(d.ptr());
+            }
+        }
+        if r.host.is_none() {
+            // Only a copy on another GPU: bring it to the host first.
+            let host = HostBlock::alloc(self.size)?;
+            if let Some(dev) = &r.device {
+                dev.download(host.ptr.as_ptr(), self.size)?;
+            }
+            r.host = Some(host);
+        }
+        let src = r.host.as_ref().map(|h| h.ptr.as_ptr() as *const u8).unwrap_or(std::ptr::null());
+        let copy = DeviceCopy::upload(gpu, stream, src, self.size)?;
+        let ptr = copy.ptr();
+        r.device = Some(copy);
+        Ok(ptr)
     }
 }
 
@@ -196,47 +282,111 @@ fn with_allocator<R>(f: impl FnOnce(&mut Allocator) -> R) -> R {
     f(&mut ALLOCATOR.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
-/// Bytes held by live arrays.
+/// Memory figures of one device, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryInfo {
+    /// Held by live arrays.
+    pub active: usize,
+    /// The most held since the start or the last reset.
+    pub peak: usize,
+    /// Freed and kept for reuse.
+    pub cache: usize,
+    /// Allocations past this fail with `Error::OutOfMemory`.
+    pub limit: usize,
+}
+
+/// The memory figures of `device` (host memory for the CPU).
+pub fn device_memory(device: crate::Device) -> Result<MemoryInfo> {
+    match device {
+        crate::Device::Cpu => Ok(with_allocator(|a| MemoryInfo {
+            active: a.active,
+            peak: a.peak,
+            cache: a.cache_bytes,
+            limit: a.memory_limit(),
+        })),
+        crate::Device::Gpu(i) => crate::backend::cuda::memory_stats(i)
+            .map(|(active, peak, cache, limit)| MemoryInfo { active, peak, cache, limit })
+            .ok_or_else(|| Error::Device(format!("{device} is not available"))),
+    }
+}
+
+fn gpu_indices() -> std::ops::Range<usize> {
+    0..crate::backend::cuda::device_count()
+}
+
+/// Bytes held by live arrays, on the host and every GPU together.
 pub fn get_active_memory() -> usize {
     with_allocator(|a| a.active)
+        + gpu_indices().filter_map(crate::backend::cuda::memory_stats).map(|m| m.0).sum::<usize>()
 }
-/// The most bytes held by live arrays since the start or the last reset.
+/// The most bytes held by live arrays since the start or the last reset
+/// (host and GPUs, each device's peak added).
 pub fn get_peak_memory() -> usize {
     with_allocator(|a| a.peak)
+        + gpu_indices().filter_map(crate::backend::cuda::memory_stats).map(|m| m.1).sum::<usize>()
 }
-/// Resets the peak to the current active bytes.
+/// Resets the peaks to the current active bytes.
 pub fn reset_peak_memory() {
-    with_allocator(|a| a.peak = a.active)
+    with_allocator(|a| a.peak = a.active);
+    for i in gpu_indices() {
+        crate::backend::cuda::reset_peak(i);
+    }
 }
-/// Bytes kept in the cache of freed blocks.
+/// Bytes kept for reuse after arrays were freed (host and GPUs).
 pub fn get_cache_memory() -> usize {
     with_allocator(|a| a.cache_bytes)
+        + gpu_indices().filter_map(crate::backend::cuda::memory_stats).map(|m| m.2).sum::<usize>()
 }
-/// The memory limit in bytes (defaults to the machine's memory).
+/// The memory limit of the default device in bytes (the machine's memory,
+/// or the GPU's, unless set).
 pub fn get_memory_limit() -> usize {
-    with_allocator(|a| a.memory_limit())
+    match crate::default_device() {
+        crate::Device::Gpu(i) => crate::backend::cuda::memory_stats(i).map(|m| m.3).unwrap_or(0),
+        crate::Device::Cpu => with_allocator(|a| a.memory_limit()),
+    }
 }
-/// Sets the limit on active bytes; allocations past it fail with
-/// `Error::OutOfMemory`. Returns the previous limit.
+/// Sets the limit on active bytes of every device (the host and each GPU);
+/// allocations past it fail with `Error::OutOfMemory`. Returns the default
+/// device's previous limit.
 pub fn set_memory_limit(limit: usize) -> usize {
-    with_allocator(|a| {
-        let old = a.memory_limit();
-        a.memory_limit = Some(limit);
-        old
-    })
+    let old = get_memory_limit();
+    with_allocator(|a| a.memory_limit = Some(limit));
+    for i in gpu_indices() {
+        crate::backend::cuda::set_memory_limit(i, limit);
+    }
+    old
 }
-/// Sets the limit on cached bytes (0 disables the cache). Returns the previous limit.
+/// Sets the limit on active bytes of one device. Returns its previous limit.
+pub fn set_device_memory_limit(device: crate::Device, limit: usize) -> Result<usize> {
+    match device {
+        crate::Device::Cpu => Ok(with_allocator(|a| {
+            let old = a.memory_limit();
+            a.memory_limit = Some(limit);
+            old
+        })),
+        crate::Device::Gpu(i) => crate::backend::cuda::set_memory_limit(i, limit)
+            .ok_or_else(|| Error::Device(format!("{device} is not available"))),
+    }
+}
+/// Sets the limit on cached bytes of every device (0 disables the cache).
+/// Returns the host's previous limit.
 pub fn set_cache_limit(limit: usize) -> usize {
-    with_allocator(|a| {
+    let old = with_allocator(|a| {
         let old = a.cache_limit.unwrap_or_else(|| a.memory_limit());
         a.cache_limit = Some(limit);
         a.release_cache(limit);
         old
-    })
+    });
+    for i in gpu_indices() {
+        // A failure to trim leaves memory cached, which is no error for the caller.
+        let _ = crate::backend::cuda::set_cache_limit(i, limit);
+    }
+    old
 }
-/// Frees every cached block.
+/// Frees every cached block, on the host and every GPU (waiting for GPU work first).
 pub fn clear_cache() {
-    with_allocator(|a| a.release_cache(0))
+    with_allocator(|a| a.release_cache(0));
+    let _ = crate::backend::cuda::clear_cache();
 }
 
 #[cfg(test)]

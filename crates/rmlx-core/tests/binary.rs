@@ -9,7 +9,7 @@ use num_complex::{Complex32, Complex64};
 use rmlx_core::ops::{self, SliceArg};
 use rmlx_core::{Array, Dtype, Error, Scalar};
 
-mod common;
+use crate::common;
 use common::*;
 
 type Op = fn(&Array, &Array) -> R;

@@ -5,7 +5,7 @@ use half::{bf16, f16};
 use num_complex::Complex32;
 use rmlx_core::{ops, Array, Dtype, Error, Scalar};
 
-mod common;
+use crate::common;
 use common::ALL;
 
 fn values(a: &Array) -> Vec<f64> {

@@ -13,7 +13,7 @@ use Dtype::{
     Int32 as I32, Int64 as I64, Int8 as I8, Uint16 as U16, Uint32 as U32, Uint64 as U64, Uint8 as U8,
 };
 
-mod common;
+use crate::common;
 use common::*;
 
 // ------------------------------------------------------------ promotion

@@ -155,11 +155,12 @@ fn arrays_cross_threads() {
 
 #[test]
 fn devices_and_streams() {
-    assert_eq!(default_device(), Device::Cpu);
     assert!(is_available(Device::Cpu));
-    assert!(!is_available(Device::Gpu(0)));
-    assert!(matches!(set_default_device(Device::Gpu(0)), Err(Error::Device(_))));
-    assert!(matches!(with_stream(Device::Gpu(0), || ()), Err(Error::Device(_))));
+    if !is_available(Device::Gpu(0)) {
+        assert_eq!(default_device(), Device::Cpu);
+        assert!(matches!(set_default_device(Device::Gpu(0)), Err(Error::Device(_))));
+        assert!(matches!(with_stream(Device::Gpu(0), || ()), Err(Error::Device(_))));
+    }
     let s = new_stream(Device::Cpu).unwrap();
     let x = with_stream(s, || ops::ones(&[2], Dtype::Float32)).unwrap().unwrap();
     assert_eq!(x.stream(), s);

@@ -6,7 +6,7 @@ use num_complex::Complex32;
 use rmlx_core::ops::{self, SliceArg};
 use rmlx_core::{Array, Dtype, Error};
 
-mod common;
+use crate::common;
 use common::arr;
 
 /// Deterministic values: multiples of 1/8 in [-1, 1] for floats (exact in

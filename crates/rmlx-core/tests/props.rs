@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use rmlx_core::ops::{self, SliceArg};
 use rmlx_core::{Array, Axes};
 
-mod common;
+use crate::common;
 use common::{py_slice, ravel, unravel};
 
 // ---------------------------------------------------------------- reference helpers

@@ -8,7 +8,7 @@ use half::{bf16, f16};
 use num_complex::Complex32;
 use rmlx_core::{ops, Array, Axes, Dtype};
 
-mod common;
+use crate::common;
 use common::{arr, ravel, unravel, ALL, FLOATS};
 
 // ---------------------------------------------------------------- helpers

@@ -8,7 +8,7 @@ use rmlx_core::ops::{self, SliceArg, Split};
 use rmlx_core::primitive::PadMode;
 use rmlx_core::{Array, Axes, Dtype};
 
-mod common;
+use crate::common;
 use common::{py_slice, ravel, unravel};
 
 // ---------------------------------------------------------------- helpers

@@ -8,7 +8,7 @@ use num_complex::{Complex32, Complex64};
 use rmlx_core::ops::{self, SliceArg};
 use rmlx_core::{Array, Dtype};
 
-mod common;
+use crate::common;
 use common::*;
 
 const SPECIALS: [f64; 5] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0];

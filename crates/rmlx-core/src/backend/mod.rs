@@ -1,12 +1,14 @@
-//! Backends: each runs one node on its stream's device. Only the CPU exists
-//! yet; a GPU stream reports that no GPU backend is available.
+//! Backends: each runs one node on its stream's device. Inputs may live on
+//! any device: the CPU backend first makes sure each has a host copy, the
+//! CUDA backend uploads what it reads (see `Buffer`).
 
 pub(crate) mod cpu;
+pub(crate) mod cuda;
 
 use crate::array::{Array, Data};
 use crate::device::{Device, Stream};
 use crate::dtype::Dtype;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::primitive::Primitive;
 
 /// Runs `prim` for a node of `shape`/`dtype` on `stream`.
@@ -17,8 +19,28 @@ pub(crate) fn eval_node(
     dtype: Dtype,
     stream: Stream,
 ) -> Result<Vec<Data>> {
-    match stream.device {
-        Device::Cpu => cpu::eval(prim, inputs, shape, dtype),
-        Device::Gpu(i) => Err(Error::Device(format!("gpu({i}): no GPU backend is available in this build"))),
+    if trace() {
+        eprintln!("[rmlx trace] {prim:?} on {stream} -> {shape:?} {dtype}");
     }
+    match stream.device {
+        Device::Cpu => {
+            // Transpose, broadcast and slice only restride their input's buffer;
+            // everything else reads it on the host.
+            let pure_view =
+                matches!(prim, Primitive::Transpose { .. } | Primitive::BroadcastTo | Primitive::Slice { .. });
+            if !pure_view {
+                for a in inputs {
+                    a.data()?.buf.ensure_host()?;
+                }
+            }
+            cpu::eval(prim, inputs, shape, dtype)
+        }
+        Device::Gpu(_) => cuda::eval(prim, inputs, shape, dtype, stream),
+    }
+}
+
+/// `RMLX_TRACE=1`: print each node as it runs and each transfer (for debugging).
+pub(crate) fn trace() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("RMLX_TRACE").is_some())
 }

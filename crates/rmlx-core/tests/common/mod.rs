@@ -308,3 +308,9 @@ pub fn py_slice(start: Option<i64>, stop: Option<i64>, step: i64, n: usize) -> V
     }
     out
 }
+
+/// Tests that watch process-wide state (memory counters, the default device) take this lock.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -3,7 +3,7 @@
 #[macro_use]
 mod iter;
 mod elementwise;
-mod layout;
+pub(crate) mod layout;
 mod math;
 mod matmul;
 mod reduce;

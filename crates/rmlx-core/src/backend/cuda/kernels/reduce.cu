@@ -1,0 +1,137 @@
+// Reductions over any set of axes. The including program defines TI (input),
+// TACC (accumulator), TO (output), INIT, LOAD(x), COMB(a, b), FIN(a).
+// red_row: one block per output, threads stride over the reduced elements
+// (coalesced when the innermost reduced axis is contiguous). red_col: one
+// thread per output (coalesced when the innermost kept axis is contiguous),
+// the reduced range split over blockIdx.y, partials combined by red_final.
+
+#define MAXD 8
+struct Dims { i64 n[MAXD]; };
+
+template <class T> DEV T shfl_down(T v, int d) {
+  static_assert(sizeof(T) <= 8, "shuffle of at most 8 bytes");
+  u32 w[2] = {0u, 0u};
+  memcpy(w, &v, sizeof(T));
+  w[0] = __shfl_down_sync(0xffffffffu, w[0], d);
+  if (sizeof(T) > 4) w[1] = __shfl_down_sync(0xffffffffu, w[1], d);
+  T r;
+  memcpy(&r, w, sizeof(T));
+  return r;
+}
+
+// Folds `v` over the block; the result is valid in thread 0.
+DEV TACC block_fold(TACC v) {
+  __shared__ TACC warp_part[32];
+  for (int d = 16; d > 0; d >>= 1) v = COMB(v, shfl_down(v, d));
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  if (blockDim.x <= 32) return v;
+  if (lane == 0) warp_part[warp] = v;
+  __syncthreads();
+  int nw = (blockDim.x + 31) >> 5;
+  v = threadIdx.x < nw ? warp_part[threadIdx.x] : INIT;
+  if (warp == 0)
+    for (int d = 16; d > 0; d >>= 1) v = COMB(v, shfl_down(v, d));
+  return v;
+}
+
+DEV i64 offset_of(i64 i, int nd, const Dims& shape, const Dims& strides) {
+  i64 off = 0;
+  for (int d = nd - 1; d >= 0; d--) {
+    i64 k = i % shape.n[d];
+    i /= shape.n[d];
+    off += k * strides.n[d];
+  }
+  return off;
+}
+
+// With split > 1 each output's reduced range is cut into `split` chunks of
+// `chunk` elements, one block each, and partials go to `part` ([split, n_out]).
+extern "C" __global__ void red_row(TO* __restrict__ out, TACC* __restrict__ part, const TI* __restrict__ in,
+                                   i64 n_out, i64 R_all, i64 chunk, int split, int kd, Dims kshape, Dims kstrides,
+                                   int rd, Dims rshape, Dims rstrides) {
+  for (i64 vo = blockIdx.x; vo < n_out * split; vo += gridDim.x) {
+    i64 o = vo / split, p = vo % split;
+    i64 j0 = p * chunk, j1 = j0 + chunk < R_all ? j0 + chunk : R_all;
+    i64 R = j1 > j0 ? j1 - j0 : 0;
+    const TI* base = in + offset_of(o, kd, kshape, kstrides);
+    TACC acc = INIT;
+    if (rd == 1 && rstrides.n[0] == 1) {
+      base += j0;
+      constexpr int V = 16 / sizeof(TI) > 0 ? 16 / sizeof(TI) : 1;
+      i64 head = 0;
+      if (V > 1) {
+        u64 mis = ((u64)base) & 15;
+        head = mis == 0 ? 0 : (16 - (i64)mis) / (i64)sizeof(TI);
+        if (((u64)base) % sizeof(TI) != 0) head = R;
+        if (head > R) head = R;
+      }
+      for (i64 j = threadIdx.x; j < head; j += blockDim.x) acc = COMB(acc, LOAD(base[j]));
+      const vec<TI, V>* vb = reinterpret_cast<const vec<TI, V>*>(base + head);
+      i64 nv = (R - head) / V;
+      i64 j = threadIdx.x;
+      // Four independent loads in flight per thread.
+      for (; j + 3 * (i64)blockDim.x < nv; j += 4 * (i64)blockDim.x) {
+        vec<TI, V> x0 = vb[j], x1 = vb[j + blockDim.x], x2 = vb[j + 2 * blockDim.x], x3 = vb[j + 3 * blockDim.x];
+        TACC a1 = INIT, a2 = INIT, a3 = INIT;
+#pragma unroll
+        for (int k = 0; k < V; k++) {
+          acc = COMB(acc, LOAD(x0.v[k]));
+          a1 = COMB(a1, LOAD(x1.v[k]));
+          a2 = COMB(a2, LOAD(x2.v[k]));
+          a3 = COMB(a3, LOAD(x3.v[k]));
+        }
+        acc = COMB(acc, COMB(COMB(a1, a2), a3));
+      }
+      for (; j < nv; j += blockDim.x) {
+        vec<TI, V> x = vb[j];
+#pragma unroll
+        for (int k = 0; k < V; k++) acc = COMB(acc, LOAD(x.v[k]));
+      }
+      for (i64 j = head + nv * V + threadIdx.x; j < R; j += blockDim.x) acc = COMB(acc, LOAD(base[j]));
+    } else {
+      for (i64 j = j0 + threadIdx.x; j < j1; j += blockDim.x) acc = COMB(acc, LOAD(base[offset_of(j, rd, rshape, rstrides)]));
+    }
+    acc = block_fold(acc);
+    if (threadIdx.x == 0) {
+      if (split == 1) out[o] = FIN(acc);
+      else part[p * n_out + o] = acc;
+    }
+    __syncthreads();
+  }
+}
+
+// Thread per output; blockIdx.y takes reduced elements [y * chunk, (y + 1) * chunk).
+// With gridDim.y == 1 the result is final, else partials go to `part` ([gridDim.y, n_out]).
+extern "C" __global__ void red_col(TO* __restrict__ out, TACC* __restrict__ part, const TI* __restrict__ in,
+                                   i64 n_out, i64 R, i64 chunk, int kd, Dims kshape, Dims kstrides, int rd,
+                                   Dims rshape, Dims rstrides) {
+  i64 o = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+  if (o >= n_out) return;
+  const TI* base = in + offset_of(o, kd, kshape, kstrides);
+  i64 j0 = (i64)blockIdx.y * chunk, j1 = j0 + chunk < R ? j0 + chunk : R;
+  TACC acc = INIT;
+  if (rd == 1) {
+    i64 s = rstrides.n[0];
+    i64 j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      TI x0 = base[j * s], x1 = base[(j + 1) * s], x2 = base[(j + 2) * s], x3 = base[(j + 3) * s];
+      acc = COMB(acc, LOAD(x0));
+      acc = COMB(acc, LOAD(x1));
+      acc = COMB(acc, LOAD(x2));
+      acc = COMB(acc, LOAD(x3));
+    }
+    for (; j < j1; j++) acc = COMB(acc, LOAD(base[j * s]));
+  } else {
+    for (i64 j = j0; j < j1; j++) acc = COMB(acc, LOAD(base[offset_of(j, rd, rshape, rstrides)]));
+  }
+  if (gridDim.y == 1) out[o] = FIN(acc);
+  else part[(i64)blockIdx.y * n_out + o] = acc;
+}
+
+extern "C" __global__ void red_final(TO* __restrict__ out, const TACC* __restrict__ part, i64 n_out, int parts) {
+  i64 o = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+  if (o >= n_out) return;
+  TACC acc = INIT;
+  for (int p = 0; p < parts; p++) acc = COMB(acc, part[(i64)p * n_out + o]);
+  out[o] = FIN(acc);
+}

@@ -1,0 +1,300 @@
+// Row kernels over a last axis: arg-reductions (any strides), softmax,
+// logsumexp and median (contiguous rows). The including program defines T.
+
+#define MAXD 8
+struct Dims { i64 n[MAXD]; };
+typedef compute_of<T>::t C;
+
+DEV i64 offset_of(i64 i, int nd, const Dims& shape, const Dims& strides) {
+  i64 off = 0;
+  for (int d = nd - 1; d >= 0; d--) {
+    i64 k = i % shape.n[d];
+    i /= shape.n[d];
+    off += k * strides.n[d];
+  }
+  return off;
+}
+
+template <class V> DEV V shfl_xor_any(V v, int d) {
+  u32 w[2] = {0u, 0u};
+  memcpy(w, &v, sizeof(V));
+  w[0] = __shfl_xor_sync(0xffffffffu, w[0], d);
+  if (sizeof(V) > 4) w[1] = __shfl_xor_sync(0xffffffffu, w[1], d);
+  V r;
+  memcpy(&r, w, sizeof(V));
+  return r;
+}
+
+#ifdef ROWS_ARG
+// ---------------------------------------------------------------- argmin / argmax
+struct Best { T v; i64 i; };
+DEV Best better_of(Best a, Best b, int is_max) {
+  if (a.i < 0) return b;
+  if (b.i < 0) return a;
+  bool an = is_nan_v(a.v), bn = is_nan_v(b.v);
+  if (an && bn) return a.i < b.i ? a : b;
+  if (an) return a;
+  if (bn) return b;
+  bool b_better = is_max ? lt(a.v, b.v) : lt(b.v, a.v);
+  bool a_better = is_max ? lt(b.v, a.v) : lt(a.v, b.v);
+  if (b_better) return b;
+  if (a_better) return a;
+  return a.i < b.i ? a : b;
+}
+
+extern "C" __global__ void arg_reduce(u32* __restrict__ out, const T* __restrict__ in, i64 rows, i64 len, i64 astride,
+                                      int is_max, int od, Dims oshape, Dims ostrides) {
+  __shared__ Best part[32];
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* base = in + offset_of(r, od, oshape, ostrides);
+    Best b;
+    b.i = -1;
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
+      Best c;
+      c.v = base[j * astride];
+      c.i = j;
+      b = better_of(b, c, is_max);
+    }
+    for (int d = 16; d > 0; d >>= 1) {
+      Best o;
+      o.v = shfl_xor_any(b.v, d);
+      o.i = (i64)shfl_xor_any((u64)b.i, d);
+      b = better_of(b, o, is_max);
+    }
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = (blockDim.x + 31) >> 5;
+    if (lane == 0) part[warp] = b;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      Best f = part[0];
+      for (int w = 1; w < nw; w++) f = better_of(f, part[w], is_max);
+      out[r] = f.i < 0 ? 0u : (u32)f.i;
+    }
+    __syncthreads();
+  }
+}
+
+#else
+// ---------------------------------------------------------------- block helpers for C
+DEV C warp_max(C v) {
+  for (int d = 16; d > 0; d >>= 1) {
+    C o = shfl_xor_any(v, d);
+    v = (isnan(v) || o < v) ? v : o;
+    if (isnan(o)) v = o;
+  }
+  return v;
+}
+DEV C warp_sum(C v) {
+  for (int d = 16; d > 0; d >>= 1) v += shfl_xor_any(v, d);
+  return v;
+}
+// Block-wide max (NaN wins) and sum, result in every thread.
+DEV C block_max(C v, C* sh) {
+  v = warp_max(v);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = (blockDim.x + 31) >> 5;
+  __syncthreads();
+  if (lane == 0) sh[warp] = v;
+  __syncthreads();
+  C r = sh[0];
+  for (int w = 1; w < nw; w++) {
+    C o = sh[w];
+    r = (isnan(r) || o < r) ? r : o;
+    if (isnan(o)) r = o;
+  }
+  return r;
+}
+DEV C block_sum(C v, C* sh) {
+  v = warp_sum(v);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = (blockDim.x + 31) >> 5;
+  __syncthreads();
+  if (lane == 0) sh[warp] = v;
+  __syncthreads();
+  C r = 0;
+  for (int w = 0; w < nw; w++) r += sh[w];
+  return r;
+}
+
+// ---------------------------------------------------------------- softmax
+// One block per row. A row of at most blockDim * NV * VW elements stays in
+// registers, so the input is read from memory once; longer rows read it twice.
+#define VW (16 / sizeof(T))
+#ifndef NV
+#define NV 8
+#endif
+extern "C" __global__ void __launch_bounds__(512) softmax_rows(T* __restrict__ out, const T* __restrict__ in, i64 rows, i64 len, int log_,
+                                        int round_) {
+  __shared__ C sh[32];
+  const C ninf = -__int_as_float(0x7f800000);
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* x = in + r * len;
+    T* o = out + r * len;
+    bool cached = (len % VW == 0) && ((u64)x % 16 == 0) && ((u64)o % 16 == 0) && len <= (i64)blockDim.x * NV * VW;
+    C v[NV * VW];
+    C m = ninf;
+    if (cached) {
+#pragma unroll
+      for (int k = 0; k < NV; k++) {
+        i64 j = ((i64)k * blockDim.x + threadIdx.x) * VW;
+        if (j < len) {
+          vec<T, VW> t = *reinterpret_cast<const vec<T, VW>*>(x + j);
+#pragma unroll
+          for (int q = 0; q < VW; q++) {
+            v[k * VW + q] = up(t.v[q]);
+            C e = v[k * VW + q];
+            m = (isnan(m) || e < m) ? m : e;
+            if (isnan(e)) m = e;
+          }
+        }
+      }
+    } else {
+      for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
+        C e = up(x[j]);
+        m = (isnan(m) || e < m) ? m : e;
+        if (isnan(e)) m = e;
+      }
+    }
+    m = block_max(m, sh);
+    if (isinf(m)) m = 0;
+    C s = 0;
+    if (cached) {
+#pragma unroll
+      for (int k = 0; k < NV; k++) {
+        i64 j = ((i64)k * blockDim.x + threadIdx.x) * VW;
+        if (j < len) {
+#pragma unroll
+          for (int q = 0; q < VW; q++) {
+            C e = fexp(v[k * VW + q] - m);
+            s += round_ ? up(down<T>(e)) : e;
+          }
+        }
+      }
+    } else {
+      for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
+        C e = fexp(up(x[j]) - m);
+        s += round_ ? up(down<T>(e)) : e;
+      }
+    }
+    s = block_sum(s, sh);
+    C lse = m + log(s);
+    C inv = (C)1 / s;
+    if (cached) {
+#pragma unroll
+      for (int k = 0; k < NV; k++) {
+        i64 j = ((i64)k * blockDim.x + threadIdx.x) * VW;
+        if (j < len) {
+          vec<T, VW> t;
+#pragma unroll
+          for (int q = 0; q < VW; q++) {
+            C xv = v[k * VW + q];
+            if (log_) t.v[q] = down<T>(xv - lse);
+            else if (round_) t.v[q] = down<T>(up(down<T>(fexp(xv - m))) * inv);
+            else t.v[q] = down<T>(fexp(xv - m) * inv);
+          }
+          *reinterpret_cast<vec<T, VW>*>(o + j) = t;
+        }
+      }
+    } else {
+      for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
+        C xv = up(x[j]);
+        if (log_) o[j] = down<T>(xv - lse);
+        else if (round_) o[j] = down<T>(up(down<T>(fexp(xv - m))) * inv);
+        else o[j] = down<T>(fexp(xv - m) * inv);
+      }
+    }
+    __syncthreads();
+  }
+}
+
+// ---------------------------------------------------------------- logsumexp
+extern "C" __global__ void logsumexp_rows(T* __restrict__ out, const T* __restrict__ in, i64 rows, i64 len) {
+  __shared__ C sh[32];
+  const C inf = __int_as_float(0x7f800000);
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* x = in + r * len;
+    C m = -inf;
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
+      C e = up(x[j]);
+      m = (isnan(m) || e < m) ? m : e;
+      if (isnan(e)) m = e;
+    }
+    m = block_max(m, sh);
+    C s = 0;
+    bool special = isnan(m) || isinf(m) || len == 0;
+    if (!special)
+      for (i64 j = threadIdx.x; j < len; j += blockDim.x) s += fexp(up(x[j]) - m);
+    s = block_sum(s, sh);
+    if (threadIdx.x == 0) out[r] = down<T>(special ? (len == 0 ? -inf : m) : m + log(s));
+    __syncthreads();
+  }
+}
+
+// ---------------------------------------------------------------- median
+// The k-th smallest of a row by a bitwise search over order-preserving keys:
+// one counting pass per key bit, any row length.
+template <class K> DEV K key_of(C v) {
+  if constexpr (sizeof(C) == 4) {
+    u32 b = __float_as_uint(v);
+    return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+  } else {
+    u64 b = (u64)__double_as_longlong(v);
+    return (b & 0x8000000000000000ull) ? ~b : (b | 0x8000000000000000ull);
+  }
+}
+template <class K> DEV C value_of(K k) {
+  if constexpr (sizeof(C) == 4) {
+    u32 b = (k & 0x80000000u) ? (k & 0x7fffffffu) : ~k;
+    return __uint_as_float(b);
+  } else {
+    u64 b = (k & 0x8000000000000000ull) ? (k & 0x7fffffffffffffffull) : ~k;
+    return __longlong_as_double((i64)b);
+  }
+}
+typedef unsigned_of<std_int_of_size<sizeof(C)>::t>::t KeyT;
+
+DEV i64 block_count(i64 v, i64* sh) {
+  for (int d = 16; d > 0; d >>= 1) v += (i64)__shfl_xor_sync(0xffffffffu, (unsigned long long)v, d);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = (blockDim.x + 31) >> 5;
+  __syncthreads();
+  if (lane == 0) sh[warp] = v;
+  __syncthreads();
+  i64 r = 0;
+  for (int w = 0; w < nw; w++) r += sh[w];
+  return r;
+}
+
+// The smallest key K such that at least k + 1 elements have key <= K.
+DEV KeyT kth_key(const T* x, i64 len, i64 k, i64* sh) {
+  KeyT prefix = 0;
+  for (int bit = (int)sizeof(KeyT) * 8 - 1; bit >= 0; bit--) {
+    // Candidate: keep the bit 0; count elements whose key is <= prefix | (all lower bits 1).
+    KeyT hi = prefix | ((((KeyT)1) << bit) - 1);
+    i64 c = 0;
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) c += key_of<KeyT>(up(x[j])) <= hi;
+    c = block_count(c, sh);
+    if (c <= k) prefix |= ((KeyT)1) << bit;
+  }
+  return prefix;
+}
+
+extern "C" __global__ void median_rows(T* __restrict__ out, const T* __restrict__ in, i64 rows, i64 len) {
+  __shared__ i64 sh[32];
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* x = in + r * len;
+    i64 nan = 0;
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) nan += isnan(up(x[j])) ? 1 : 0;
+    nan = block_count(nan, sh);
+    C res;
+    if (len == 0 || nan > 0) {
+      res = __int_as_float(0x7fc00000);
+    } else {
+      C hi = value_of<KeyT>(kth_key(x, len, len / 2, sh));
+      if (len % 2 == 1) res = hi;
+      else {
+        C lo = value_of<KeyT>(kth_key(x, len, len / 2 - 1, sh));
+        res = lo + (hi - lo) / (C)2;
+      }
+    }
+    if (threadIdx.x == 0) out[r] = down<T>(res);
+    __syncthreads();
+  }
+}
+#endif

@@ -1,0 +1,111 @@
+//! The CUDA backend: the driver, NVRTC and cuBLASLt loaded at run time
+//! (cudarc with dynamic loading), so a build needs no CUDA toolkit and a
+//! machine without a GPU runs the CPU backend.
+
+mod blaslt;
+mod driver;
+mod jit;
+mod ops;
+
+#[doc(hidden)]
+pub use ops::compile_all;
+
+pub(crate) use driver::{DeviceCopy, RawStream};
+
+use crate::array::{Array, Data};
+use crate::device::{Device, Stream};
+use crate::dtype::Dtype;
+use crate::error::Result;
+use crate::primitive::Primitive;
+
+/// Number of usable GPUs (0 without a driver or device).
+pub(crate) fn device_count() -> usize {
+    driver::gpus().len()
+}
+
+/// Name and compute capability of GPU `i`.
+pub(crate) fn device_info(i: usize) -> Option<(String, (i32, i32), usize)> {
+    driver::gpus().get(i).map(|g| (g.name.clone(), g.cc, g.total_mem))
+}
+
+/// Why no GPU is usable, if none is.
+pub(crate) fn unavailable_reason() -> Option<String> {
+    driver::init_error()
+}
+
+/// Enqueues one node on GPU stream `stream`.
+pub(crate) fn eval(
+    prim: &Primitive,
+    inputs: &[Array],
+    shape: &[usize],
+    dtype: Dtype,
+    stream: Stream,
+) -> Result<Vec<Data>> {
+    let Device::Gpu(i) = stream.device else {
+        return Err(crate::Error::Runtime("internal: a CPU stream reached the GPU backend".into()));
+    };
+    let g = driver::gpu(i)?;
+    let ctx = ops::Ctx { g, s: g.stream(stream.index)? };
+    ops::eval(&ctx, prim, inputs, shape, dtype)
+}
+
+/// Waits for the work enqueued on `stream` (a GPU stream; CPU streams have none).
+pub(crate) fn sync(stream: Stream) -> Result<()> {
+    if let Device::Gpu(i) = stream.device {
+        let g = driver::gpu(i)?;
+        driver::sync_stream(g.stream(stream.index)?)?;
+    }
+    Ok(())
+}
+
+/// Waits for all work on every GPU.
+pub(crate) fn synchronize_all() -> Result<()> {
+    for g in driver::gpus() {
+        g.bind()?;
+        for s in g.all_streams() {
+            driver::sync_stream(s)?;
+        }
+    }
+    Ok(())
+}
+
+/// (active, peak, cache, limit) bytes of GPU `i`.
+pub(crate) fn memory_stats(i: usize) -> Option<(usize, usize, usize, usize)> {
+    let g = driver::gpus().get(i)?;
+    let (active, peak) = {
+        let m = g.mem.lock().unwrap_or_else(|e| e.into_inner());
+        (m.active, m.peak)
+    };
+    Some((active, peak, g.cache_bytes(), g.memory_limit()))
+}
+
+pub(crate) fn reset_peak(i: usize) {
+    if let Some(g) = driver::gpus().get(i) {
+        let mut m = g.mem.lock().unwrap_or_else(|e| e.into_inner());
+        m.peak = m.active;
+    }
+}
+
+/// Sets GPU `i`'s memory limit; returns the previous one.
+pub(crate) fn set_memory_limit(i: usize, limit: usize) -> Option<usize> {
+    let g = driver::gpus().get(i)?;
+    let old = g.memory_limit();
+    g.mem.lock().unwrap_or_else(|e| e.into_inner()).limit = Some(limit);
+    Some(old)
+}
+
+/// Sets GPU `i`'s cache limit (freed memory the pool keeps); returns the previous one.
+pub(crate) fn set_cache_limit(i: usize, limit: usize) -> Result<Option<usize>> {
+    match driver::gpus().get(i) {
+        Some(g) => g.set_cache_limit(limit).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Returns every GPU's cached memory to the device.
+pub(crate) fn clear_cache() -> Result<()> {
+    for g in driver::gpus() {
+        g.trim(0)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Run on the GPU machine over a tree prepared by scripts/gpu-build.sh: the
+# whole Rust test suite on the GPU (RMLX_DEVICE=gpu), then the GPU
+# benchmarks against PyTorch in the same call; a short table comes last.
+# Arguments: --no-bench, --quick (fewer benchmark repeats).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/rmlx-out}
+mkdir -p "$OUT"
+BENCH=1; QUICK=""
+for a in "$@"; do
+  case "$a" in --no-bench) BENCH=0 ;; --quick) QUICK="--quick" ;; esac
+done
+if [ -f .gpu/pack.tar.xz ] && [ ! -d .gpu/tests ]; then
+  tar -C .gpu -xJf .gpu/pack.tar.xz
+fi
+NV=$(python3 -c "import nvidia; print(list(nvidia.__path__)[0])" 2>/dev/null || true)
+LIBS=""
+if [ -n "$NV" ]; then LIBS=$(find "$NV" -maxdepth 3 -type d -name lib | tr '\n' ':'); fi
+export LD_LIBRARY_PATH="${LIBS}/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+export RMLX_DEVICE=gpu
+export RMLX_KERNEL_CACHE="$PWD/.gpu/kernels"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+
+declare -a ROWS
+pass_all=0
+for t in .gpu/tests/*; do
+  name=$(basename "$t")
+  start=$(date +%s.%N)
+  "$t" --test-threads=4 > "$OUT/test-$name.log" 2>&1
+  rc=$?
+  secs=$(python3 -c "import time; print(f'{time.time()-$start:.1f}')")
+  summary=$(grep -E "^test result:" "$OUT/test-$name.log" | tail -1 | sed 's/test result: //; s/; finished.*//')
+  [ $rc -ne 0 ] && pass_all=1 && grep -E "^test .* FAILED$|panicked|^---- " "$OUT/test-$name.log" | head -20
+  ROWS+=("$(printf '| %-12s | %-4s | %6ss | %s |' "$name" "$([ $rc -eq 0 ] && echo ok || echo FAIL)" "$secs" "$summary")")
+done
+
+if [ $BENCH -eq 1 ]; then
+  python3 .gpu/bin/run_gpu.py --rmlx .gpu/bin/gpu_bench --out "$OUT/bench.md" $QUICK 2>&1 | tee "$OUT/bench.log" | tail -5 >/dev/null
+fi
+
+echo
+echo "## rmlx on $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "| tests        | ok?  |   time  | result |"
+echo "|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"
+if [ $BENCH -eq 1 ] && [ -f "$OUT/bench.md" ]; then echo; cat "$OUT/bench.md"; fi
+exit $pass_all
