@@ -63,6 +63,8 @@ BENCHMARKS = [
     ("matmul_8192_tf32", "matmul 8192^3 f32 (TF32)", "TFLOP/s", ("ratio", 0.97)),
     ("decode_gemv_bf16", "decode (1x4096) @ (4096x14336) bf16, weight bytes", "GB/s", ("ratio", 0.97)),
     ("launch_chain_f32", "launch chain: 2,000 tiny ops (x*1.0001+0.5, 1024 f32)", "us/op", ("max_us", 3.0)),
+    # The same chain with eager fusion off: one kernel per op (for reference, no target).
+    ("launch_chain_f32_unfused", "launch chain, RMLX_FUSE=0 (a kernel per op)", "us/op", ("none", 0)),
 ]
 
 
@@ -209,7 +211,7 @@ def torch_benchmarks(r):
         free()
 
 
-def run_rmlx(path, quick, only, timeout):
+def run_rmlx(path, quick, only, timeout, extra_env=None):
     """Runs the binary; returns ({name: (metric, value, ms)}, error or None, its stderr).
 
     Its stderr (progress) is passed through as it comes and kept, to show
@@ -218,7 +220,7 @@ def run_rmlx(path, quick, only, timeout):
     cmd = [path] + (["--quick"] if quick else [])
     for p in only or []:
         cmd += ["--only", p]
-    env = dict(os.environ, RMLX_ENABLE_TF32="1")
+    env = dict(os.environ, RMLX_ENABLE_TF32="1", **(extra_env or {}))
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     except OSError as e:
@@ -275,7 +277,7 @@ def table(rmlx, pt, only):
     for name, label, metric, target in BENCHMARKS:
         if only and not any(p in name for p in only):
             continue
-        r, p = rmlx.get(name), pt.get(name)
+        r, p = rmlx.get(name), pt.get(name.removesuffix("_unfused"))
         note = ""
         if r is not None and r[0] != metric:
             note = f" (rmlx reports {r[0]}, expected {metric}: not compared)"
@@ -288,6 +290,8 @@ def table(rmlx, pt, only):
         if target[0] == "ratio":
             tgt = f"≥ {fmt_target(target[1])}"
             met = None if ratio is None else ratio >= target[1]
+        elif target[0] == "none":
+            tgt, met = "—", None
         else:
             tgt = f"≤ {fmt_target(target[1])} us/op"
             met = None if rv is None else rv <= target[1]
@@ -319,6 +323,11 @@ def main():
     # while the other runs (this process has not touched CUDA yet).
     print(f"running {args.rmlx} (RMLX_ENABLE_TF32=1) ...", file=sys.stderr, flush=True)
     rmlx, error, stderr = run_rmlx(args.rmlx, args.quick, args.only, args.timeout)
+    if not args.only or any(p in "launch_chain_f32" for p in args.only):
+        print("running the launch chain again with RMLX_FUSE=0 ...", file=sys.stderr, flush=True)
+        unfused, _, _ = run_rmlx(args.rmlx, args.quick, ["launch_chain"], args.timeout, {"RMLX_FUSE": "0"})
+        if "launch_chain_f32" in unfused:
+            rmlx["launch_chain_f32_unfused"] = unfused["launch_chain_f32"]
     print("running PyTorch ...", file=sys.stderr, flush=True)
     r = Runner(args.quick, args.only)
     torch_benchmarks(r)

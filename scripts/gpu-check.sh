@@ -27,7 +27,8 @@ pass_all=0
 for t in .gpu/tests/*; do
   name=$(basename "$t")
   start=$(date +%s.%N)
-  "$t" --test-threads=4 > "$OUT/test-$name.log" 2>&1
+  # A hung test must not take the whole call with it.
+  timeout -s KILL 300 "$t" --test-threads=4 > "$OUT/test-$name.log" 2>&1
   rc=$?
   secs=$(python3 -c "import time; print(f'{time.time()-$start:.1f}')")
   summary=$(grep -E "^test result:" "$OUT/test-$name.log" | tail -1 | sed 's/test result: //; s/; finished.*//')

@@ -37,9 +37,20 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
         return Ok(());
     }
     let _guard = EVAL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let order = topological_order(outputs);
-    for array in order {
-        run_node(array)?;
+    // Each slot is emptied as its node runs, so intermediates are freed early.
+    let mut order: Vec<Option<Array>> = topological_order(outputs).into_iter().map(Some).collect();
+    let mut i = 0;
+    while i < order.len() {
+        if let Some(chain) = crate::backend::cuda::plan_chain(&order[i..]) {
+            if run_chain(&mut order[i..i + chain.len], &chain) {
+                i += chain.len;
+                continue;
+            }
+        }
+        if let Some(array) = order[i].take() {
+            run_node(array)?;
+        }
+        i += 1;
     }
     // GPU work was only enqueued: wait for the streams the outputs were computed on.
     let mut streams: Vec<crate::device::Stream> = Vec::new();
@@ -107,6 +118,21 @@ fn topological_order(outputs: &[Array]) -> Vec<Array> {
         }
     }
     order
+}
+
+/// Runs a fused elementwise chain (see `backend::cuda::chain`) over the
+/// pending nodes in `slots`; the last becomes ready and the rest, never
+/// materialised, are dropped with it. On any failure nothing changes and the
+/// caller runs the nodes one by one (which reports the error, if it persists).
+fn run_chain(slots: &mut [Option<Array>], chain: &crate::backend::cuda::Chain) -> bool {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::backend::cuda::run_chain(chain)));
+    let Ok(Ok(data)) = result else { return false };
+    let members: Vec<Array> = slots.iter_mut().filter_map(Option::take).collect();
+    if let Some(last) = members.last() {
+        let old = std::mem::replace(&mut *last.lock(), State::Ready(data));
+        drop(old);
+    }
+    true
 }
 
 fn run_node(array: Array) -> Result<()> {

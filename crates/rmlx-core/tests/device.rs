@@ -135,12 +135,13 @@ fn device_memory_is_reported_per_device() {
     let x = ops::add(ops::ones(&[1 << 20], Dtype::Float32).unwrap(), 1.0).unwrap();
     x.eval().unwrap();
     let during = rmlx_core::device_memory(dev).unwrap();
-    assert!(during.active >= before.active + (4 << 20), "{before:?} -> {during:?}");
+    // Other threads' small arrays may come and go meanwhile: allow a page of slack.
+    assert!(during.active + 4096 >= before.active + (4 << 20), "{before:?} -> {during:?}");
     assert!(during.peak >= during.active);
     assert!(during.limit > 0);
     drop(x);
     let after = rmlx_core::device_memory(dev).unwrap();
-    assert!(after.active + (4 << 20) <= during.active, "{during:?} -> {after:?}");
+    assert!(after.active + (4 << 20) <= during.active + 4096, "{during:?} -> {after:?}");
     if !has_gpu() {
         assert!(rmlx_core::device_memory(Device::Gpu(0)).is_err());
     }

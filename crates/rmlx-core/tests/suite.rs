@@ -9,6 +9,7 @@ mod common;
 mod creation;
 mod dtype;
 mod errors;
+mod fusion;
 mod graph;
 mod matmul;
 mod props;

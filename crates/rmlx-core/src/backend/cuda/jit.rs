@@ -20,6 +20,7 @@ pub(crate) enum Family {
     Reduce,
     Rows,
     Matmul,
+    Chain,
 }
 
 impl Family {
@@ -29,6 +30,7 @@ impl Family {
             Family::Reduce => include_str!("kernels/reduce.cu"),
             Family::Rows => include_str!("kernels/rows.cu"),
             Family::Matmul => include_str!("kernels/matmul.cu"),
+            Family::Chain => include_str!("kernels/chain.cu"),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! machine without a GPU runs the CPU backend.
 
 mod blaslt;
+mod chain;
 mod driver;
 mod jit;
 mod ops;
@@ -10,6 +11,7 @@ mod ops;
 #[doc(hidden)]
 pub use ops::compile_all;
 
+pub(crate) use chain::{plan as plan_chain, run as run_chain, Chain};
 pub(crate) use driver::{DeviceCopy, RawStream};
 
 use crate::array::{Array, Data};

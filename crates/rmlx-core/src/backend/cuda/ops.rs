@@ -34,7 +34,7 @@ pub(crate) struct Ctx {
     pub(crate) s: RawStream,
 }
 
-fn ctype(d: Dtype) -> &'static str {
+pub(super) fn ctype(d: Dtype) -> &'static str {
     match d {
         Dtype::Bool => "bool",
         Dtype::Uint8 => "u8",
@@ -81,7 +81,7 @@ impl Ctx {
     }
 
     /// A fresh device buffer of `bytes`.
-    fn alloc(&self, bytes: usize) -> Result<(Arc<Buffer>, u64)> {
+    pub(super) fn alloc(&self, bytes: usize) -> Result<(Arc<Buffer>, u64)> {
         let copy = DeviceCopy::alloc(self.g, bytes, self.s)?;
         let p = copy.ptr();
         Ok((Arc::new(Buffer::from_device(bytes, copy)), p))
@@ -286,7 +286,7 @@ fn complex_fn(op: UnaryOp) -> Option<(&'static str, Dtype)> {
     })
 }
 
-fn unary_expr(op: UnaryOp, dt: Dtype) -> Result<String> {
+pub(super) fn unary_expr(op: UnaryOp, dt: Dtype) -> Result<String> {
     let t = ctype(dt);
     let unsupported = || Error::Dtype(format!("{op:?}: dtype {dt} is not supported"));
     Ok(match op {
@@ -316,7 +316,7 @@ fn unary(ctx: &Ctx, op: UnaryOp, a: &Array, shape: &[usize], out: Dtype) -> Resu
     map(ctx, &expr, &[a], out, shape)
 }
 
-fn binary_expr(op: BinaryOp) -> &'static str {
+pub(super) fn binary_expr(op: BinaryOp) -> &'static str {
     use BinaryOp::*;
     match op {
         Add => "op_add(x0, x1)",
@@ -904,6 +904,9 @@ pub fn compile_all(arch: &str, mut progress: impl FnMut(&str)) -> Result<usize> 
             build(Family::Rows, &format!("typedef {} T;\n#define NV {nv}", ctype(dt)), &format!("rows {dt}"))?;
         }
         build(Family::Matmul, &format!("typedef {} T;", ctype(dt)), &format!("matmul {dt}"))?;
+        if dt.is_float() {
+            build(Family::Chain, &super::chain::defines(dt)?, &format!("chain {dt}"))?;
+        }
     }
     Ok(n)
 }

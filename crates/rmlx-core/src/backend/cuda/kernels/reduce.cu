@@ -20,9 +20,14 @@ template <class T> DEV T shfl_down(T v, int d) {
 }
 
 // Folds `v` over the block; the result is valid in thread 0.
+// The shuffle is taken before COMB: `&&` and `||` would skip it in some lanes,
+// and a full-mask shuffle that not every lane reaches never completes.
 DEV TACC block_fold(TACC v) {
   __shared__ TACC warp_part[32];
-  for (int d = 16; d > 0; d >>= 1) v = COMB(v, shfl_down(v, d));
+  for (int d = 16; d > 0; d >>= 1) {
+    TACC o = shfl_down(v, d);
+    v = COMB(v, o);
+  }
   int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   if (blockDim.x <= 32) return v;
   if (lane == 0) warp_part[warp] = v;
@@ -30,7 +35,10 @@ DEV TACC block_fold(TACC v) {
   int nw = (blockDim.x + 31) >> 5;
   v = threadIdx.x < nw ? warp_part[threadIdx.x] : INIT;
   if (warp == 0)
-    for (int d = 16; d > 0; d >>= 1) v = COMB(v, shfl_down(v, d));
+    for (int d = 16; d > 0; d >>= 1) {
+      TACC o = shfl_down(v, d);
+      v = COMB(v, o);
+    }
   return v;
 }
 
