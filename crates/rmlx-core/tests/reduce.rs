@@ -844,6 +844,71 @@ fn softmax_large_values_and_row_sums() {
     assert_eq!(s, vec![0.0, 0.5, 0.5]);
 }
 
+#[test]
+fn softmax_of_long_rows() {
+    // Rows long enough to be cut over several GPU blocks (2, 4 and 8 pieces),
+    // one too long for that, and a length that does not divide evenly; with
+    // a NaN and a -inf row among them.
+    for &len in &[16384usize, 32768, 40000, 65536 + 32, 12345] {
+        for dt in [Dtype::Float32, Dtype::Bfloat16] {
+            let rows = 3;
+            let mut v: Vec<f64> = (0..rows * len).map(|i| ((i * 37) % 101) as f64 / 10.0 - 5.0).collect();
+            v[len + 7] = f64::NAN;
+            v[2 * len + 3] = f64::NEG_INFINITY;
+            let v: Vec<f64> = v.iter().map(|&x| round_to(x, dt)).collect();
+            let a = arr(&v, &[rows, len], dt);
+            let got = ops::softmax(&a, -1, false).unwrap().to_vec::<f64>().unwrap();
+            let want = Nd::new(v.clone(), &[rows, len]).lanes(&[1], ref_softmax);
+            let ulp = if dt == Dtype::Float32 { 1.2e-7 } else { 7.9e-3 };
+            for (i, (g, w)) in got.iter().zip(&want.data).enumerate() {
+                if w.is_nan() {
+                    assert!(g.is_nan(), "{dt} len {len} at {i}: {g} for NaN");
+                } else {
+                    assert!((g - w).abs() <= 8.0 * ulp * w.abs() + 1e-9, "{dt} len {len} at {i}: {g} vs {w}");
+                }
+            }
+            let got = ops::log_softmax(&a, -1, false).unwrap().to_vec::<f64>().unwrap();
+            let want = Nd::new(v, &[rows, len]).lanes(&[1], ref_log_softmax);
+            for (i, (g, w)) in got.iter().zip(&want.data).enumerate() {
+                if w.is_nan() {
+                    assert!(g.is_nan(), "{dt} len {len} log at {i}");
+                } else if w.is_finite() {
+                    assert!(
+                        (g - w).abs() <= 1e-4 * w.abs().max(1.0) * (ulp / 1.2e-7).sqrt(),
+                        "{dt} len {len} log at {i}: {g} vs {w}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn long_reductions_over_each_layout() {
+    // Many rows (a warp per row on the GPU), leading-axis sums of wide
+    // float32 and float16 matrices (vector loads), and odd widths.
+    for &(rows, len) in &[(2048usize, 300usize), (3000, 64), (513, 1000), (7, 4099)] {
+        for dt in [Dtype::Float32, Dtype::Float16, Dtype::Int32] {
+            let v: Vec<f64> = (0..rows * len).map(|i| ((i * 13) % 9) as f64 - 4.0).collect();
+            let a = arr(&v, &[rows, len], dt);
+            let nd = Nd::new(v, &[rows, len]);
+            for axis in [0usize, 1] {
+                let got = ops::sum(&a, axis as i64, false).unwrap();
+                let want = nd.reduce(&[axis], false, ref_sum);
+                check(&got, &want, dt, tol(dt) * 4.0, &format!("sum {dt} {rows}x{len} axis {axis}"));
+                let got = ops::max(&a, axis as i64, false).unwrap();
+                check(
+                    &got,
+                    &nd.reduce(&[axis], false, ref_max),
+                    dt,
+                    0.0,
+                    &format!("max {dt} {rows}x{len} axis {axis}"),
+                );
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------- empty reductions
 
 #[test]

@@ -418,13 +418,23 @@ fn reduce(ctx: &Ctx, op: ReduceOp, a: &Array, axes: &[usize], shape: &[usize], o
     let (buf, out) = ctx.alloc(n_out * out_dtype.size())?;
     let kd = (dims(&to_i64(&ks))?, dims(&stride_i64(&kst))?);
     let rd = (dims(&to_i64(&rs))?, dims(&stride_i64(&rst))?);
-    let col = r_len <= 16 || (kst.last() == Some(&1) && rst.last().is_some_and(|&s| s != 1));
+    // Thread per output when the kept axis is the contiguous one (and there are
+    // enough outputs to fill a warp), else a block or a warp per output.
+    let col = r_len <= 16 || (n_out >= 32 && kst.last() == Some(&1) && rst.last().is_some_and(|&s| s != 1));
     let acc_size = match acc {
         "bool" => 1,
         "float" => 4,
         _ => dt.size(),
     };
-    if !col {
+    let sms = ctx.g.sm_count.max(1) as u64;
+    if !col && rs.len() == 1 && rst[0] == 1 && n_out as u64 >= 8 * sms {
+        // Many contiguous rows: a warp each.
+        let blocks = (n_out as u64).div_ceil(8).min(1 << 30) as u32;
+        let mut args = Args::new();
+        args.arg(out).arg(inp).arg(n_out as i64).arg(r_len).arg(ks.len() as i32).arg(kd.0).arg(kd.1);
+        let f = ctx.func(Family::Reduce, &defines, "red_row_warp")?;
+        launch(f, &Launch { grid: (blocks, 1, 1), block: (256, 1, 1), shared: 0 }, ctx.s, &mut args)?;
+    } else if !col {
         let threads = if r_len >= 4096 { 256 } else { (r_len as u64 / 8).next_power_of_two().clamp(32, 256) as u32 };
         // Few long rows: cut each into chunks so that every SM has blocks (and sums stay short).
         let want = 4 * ctx.g.sm_count as u64;
@@ -448,8 +458,17 @@ fn reduce(ctx: &Ctx, op: ReduceOp, a: &Array, axes: &[usize], shape: &[usize], o
             launch(f, &Launch::linear(n_out as u64, 256)?, ctx.s, &mut args)?;
         }
     } else {
-        let blocks = (n_out as u64).div_ceil(256);
-        let want = 16 * ctx.g.sm_count as u64;
+        // V adjacent outputs per thread through 16-byte loads when the layout allows.
+        let v = (16 / dt.size()).max(1);
+        let vec_ok = v > 1
+            && ks.len() == 1
+            && kst[0] == 1
+            && n_out.is_multiple_of(v)
+            && inp.is_multiple_of(16)
+            && rst.iter().all(|&s| s.rem_euclid(v as isize) == 0);
+        let v = if vec_ok { v } else { 1 };
+        let blocks = ((n_out / v) as u64).div_ceil(256);
+        let want = 16 * sms;
         let split =
             if blocks < want && r_len > 256 { (want / blocks).min(r_len as u64 / 64).clamp(1, 1024) } else { 1 };
         let chunk = (r_len as u64).div_ceil(split) as i64;
@@ -457,9 +476,17 @@ fn reduce(ctx: &Ctx, op: ReduceOp, a: &Array, axes: &[usize], shape: &[usize], o
         let mut args = Args::new();
         args.arg(out).arg(part.as_ref().map(|p| p.1).unwrap_or(0)).arg(inp).arg(n_out as i64).arg(r_len).arg(chunk);
         args.arg(ks.len() as i32).arg(kd.0).arg(kd.1).arg(rs.len() as i32).arg(rd.0).arg(rd.1);
-        let f = ctx.func(Family::Reduce, &defines, "red_col")?;
         let l = Launch { grid: (blocks as u32, split as u32, 1), block: (256, 1, 1), shared: 0 };
-        launch(f, &l, ctx.s, &mut args)?;
+        if vec_ok {
+            let mut args = Args::new();
+            args.arg(out).arg(part.as_ref().map(|p| p.1).unwrap_or(0)).arg(inp).arg(n_out as i64).arg(r_len);
+            args.arg(chunk).arg(rs.len() as i32).arg(rd.0).arg(rd.1);
+            let f = ctx.func(Family::Reduce, &defines, "red_col_vec")?;
+            launch(f, &l, ctx.s, &mut args)?;
+        } else {
+            let f = ctx.func(Family::Reduce, &defines, "red_col")?;
+            launch(f, &l, ctx.s, &mut args)?;
+        }
         if let Some((_, p)) = &part {
             let mut args = Args::new();
             args.arg(out).arg(*p).arg(n_out as i64).arg(split as i32);
@@ -524,6 +551,25 @@ fn rows_op(ctx: &Ctx, a: &Array, name: &'static str, out_len_is_one: bool, extra
     } else {
         256
     };
+    // Long float32/16-bit rows: a thread-block cluster per row (sm_90 and later).
+    if name == "softmax_rows" && dt != Dtype::Float64 && len > 256 * 32 && ctx.g.cc.0 >= 9 && inp.is_multiple_of(16) {
+        let p = [2usize, 4, 8].into_iter().find(|&p| len <= p * 256 * 32 && len.is_multiple_of(p * vw));
+        if let Some((p, grid)) = p.and_then(|p| u32::try_from(rows * p).ok().map(|g| (p, g))) {
+            let kernel = match p {
+                2 => "softmax_c2",
+                4 => "softmax_c4",
+                _ => "softmax_c8",
+            };
+            let mut args = Args::new();
+            args.arg(out).arg(inp).arg(len as i64);
+            for &e in extra {
+                args.arg(e);
+            }
+            let f = ctx.func(Family::Rows, &defines, kernel)?;
+            launch(f, &Launch { grid: (grid, 1, 1), block: (256, 1, 1), shared: 0 }, ctx.s, &mut args)?;
+            return Ok(Data::contiguous_arc(buf, &out_shape));
+        }
+    }
     let mut args = Args::new();
     args.arg(out).arg(inp).arg(rows as i64).arg(len as i64);
     for &e in extra {

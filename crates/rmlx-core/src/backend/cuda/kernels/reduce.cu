@@ -143,3 +143,100 @@ extern "C" __global__ void red_final(TO* __restrict__ out, const TACC* __restric
   for (int p = 0; p < parts; p++) acc = COMB(acc, part[(i64)p * n_out + o]);
   out[o] = FIN(acc);
 }
+
+// One warp per output over a contiguous reduced range (many outputs): no block
+// barriers, eight 16-byte loads in flight per lane, so every SM keeps plenty
+// of bytes on the way however short each warp's life is.
+extern "C" __global__ void __launch_bounds__(256) red_row_warp(TO* __restrict__ out, const TI* __restrict__ in,
+                                                               i64 n_out, i64 R, int kd, Dims kshape,
+                                                               Dims kstrides) {
+  constexpr int V = 16 / sizeof(TI) > 0 ? 16 / sizeof(TI) : 1;
+  constexpr int U = 8;
+  const i64 warps = (i64)gridDim.x * (blockDim.x >> 5);
+  const int lane = threadIdx.x & 31;
+  for (i64 o = ((i64)blockIdx.x * blockDim.x + threadIdx.x) >> 5; o < n_out; o += warps) {
+    const TI* base = in + offset_of(o, kd, kshape, kstrides);
+    TACC acc = INIT;
+    i64 head = 0;
+    if (V > 1) {
+      u64 mis = ((u64)base) & 15;
+      head = mis == 0 ? 0 : (16 - (i64)mis) / (i64)sizeof(TI);
+      if (((u64)base) % sizeof(TI) != 0) head = R;
+      if (head > R) head = R;
+    }
+    for (i64 j = lane; j < head; j += 32) acc = COMB(acc, LOAD(base[j]));
+    const vec<TI, V>* vb = reinterpret_cast<const vec<TI, V>*>(base + head);
+    const i64 nv = (R - head) / V;
+    i64 j = lane;
+    for (; j + (U - 1) * 32 < nv; j += U * 32) {
+      vec<TI, V> x[U];
+#pragma unroll
+      for (int u = 0; u < U; u++) x[u] = vb[j + u * 32];
+      TACC a[U];
+#pragma unroll
+      for (int u = 0; u < U; u++) {
+        a[u] = INIT;
+#pragma unroll
+        for (int k = 0; k < V; k++) a[u] = COMB(a[u], LOAD(x[u].v[k]));
+      }
+#pragma unroll
+      for (int u = 1; u < U; u++) a[0] = COMB(a[0], a[u]);
+      acc = COMB(acc, a[0]);
+    }
+    for (; j < nv; j += 32) {
+      vec<TI, V> x = vb[j];
+#pragma unroll
+      for (int k = 0; k < V; k++) acc = COMB(acc, LOAD(x.v[k]));
+    }
+    for (i64 t = head + nv * V + lane; t < R; t += 32) acc = COMB(acc, LOAD(base[t]));
+    for (int d = 16; d > 0; d >>= 1) {
+      TACC other = shfl_down(acc, d);
+      acc = COMB(acc, other);
+    }
+    if (lane == 0) out[o] = FIN(acc);
+  }
+}
+
+// red_col with V adjacent outputs per thread read as one 16-byte vector: the
+// kept axis is contiguous (outputs o .. o + V - 1 are adjacent in memory) and
+// every reduced stride keeps the vectors aligned (the host checks).
+extern "C" __global__ void red_col_vec(TO* __restrict__ out, TACC* __restrict__ part, const TI* __restrict__ in,
+                                       i64 n_out, i64 R, i64 chunk, int rd, Dims rshape, Dims rstrides) {
+  constexpr int V = 16 / sizeof(TI) > 0 ? 16 / sizeof(TI) : 1;
+  i64 ov = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+  if (ov * V >= n_out) return;
+  const TI* base = in + ov * V;
+  i64 j0 = (i64)blockIdx.y * chunk, j1 = j0 + chunk < R ? j0 + chunk : R;
+  TACC acc[V];
+#pragma unroll
+  for (int k = 0; k < V; k++) acc[k] = INIT;
+  if (rd == 1) {
+    const i64 s = rstrides.n[0];
+    i64 j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      vec<TI, V> x[4];
+#pragma unroll
+      for (int u = 0; u < 4; u++) x[u] = *reinterpret_cast<const vec<TI, V>*>(base + (j + u) * s);
+#pragma unroll
+      for (int u = 0; u < 4; u++)
+#pragma unroll
+        for (int k = 0; k < V; k++) acc[k] = COMB(acc[k], LOAD(x[u].v[k]));
+    }
+    for (; j < j1; j++) {
+      vec<TI, V> x = *reinterpret_cast<const vec<TI, V>*>(base + j * s);
+#pragma unroll
+      for (int k = 0; k < V; k++) acc[k] = COMB(acc[k], LOAD(x.v[k]));
+    }
+  } else {
+    for (i64 j = j0; j < j1; j++) {
+      vec<TI, V> x = *reinterpret_cast<const vec<TI, V>*>(base + offset_of(j, rd, rshape, rstrides));
+#pragma unroll
+      for (int k = 0; k < V; k++) acc[k] = COMB(acc[k], LOAD(x.v[k]));
+    }
+  }
+#pragma unroll
+  for (int k = 0; k < V; k++) {
+    if (gridDim.y == 1) out[ov * V + k] = FIN(acc[k]);
+    else part[(i64)blockIdx.y * n_out + ov * V + k] = acc[k];
+  }
+}

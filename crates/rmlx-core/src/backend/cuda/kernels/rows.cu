@@ -204,6 +204,118 @@ extern "C" __global__ void __launch_bounds__(512) softmax_rows(T* __restrict__ o
   }
 }
 
+// ---------------------------------------------------------------- softmax, a row per cluster
+// Long rows (float32, float16, bfloat16): a row is cut into P pieces, one per
+// block of a thread-block cluster (sm_90), each piece held in registers (32
+// elements a thread). The blocks exchange their max and sum through
+// distributed shared memory. Smaller blocks let several rows be in flight on
+// an SM at once, so loads of one overlap the reductions and stores of another.
+DEV u32 smem_addr(const void* p) {
+  u32 a;
+  asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
+  return a;
+}
+DEV void cluster_sync_all() {
+  asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
+}
+DEV float ld_cluster(u32 local, u32 rank) {
+  u32 r;
+  float v;
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(r) : "r"(local), "r"(rank));
+  asm volatile("ld.shared::cluster.f32 %0, [%1];" : "=f"(v) : "r"(r) : "memory");
+  return v;
+}
+
+template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_,
+                                          int round_) {
+  if constexpr (same<C, float>) {
+    constexpr int W = 16 / sizeof(T);
+    constexpr int K = 32 / W;
+    __shared__ C sh[32];
+    __shared__ C xch[2];
+    const C ninf = -__int_as_float(0x7f800000);
+    u32 rank;
+    asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+    const i64 row = blockIdx.x / P, piece = len / P;
+    const T* x = in + row * len + (i64)rank * piece;
+    T* o = out + row * len + (i64)rank * piece;
+    C v[K * W];
+    C m = ninf;
+#pragma unroll
+    for (int k = 0; k < K; k++) {
+      i64 j = ((i64)k * blockDim.x + threadIdx.x) * W;
+      if (j < piece) {
+        vec<T, W> t = *reinterpret_cast<const vec<T, W>*>(x + j);
+#pragma unroll
+        for (int q = 0; q < W; q++) {
+          C e = up(t.v[q]);
+          v[k * W + q] = e;
+          m = (isnan(m) || e < m) ? m : e;
+          if (isnan(e)) m = e;
+        }
+      }
+    }
+    m = block_max(m, sh);
+    if (threadIdx.x == 0) xch[0] = m;
+    cluster_sync_all();
+    C gm = ninf;
+    for (int r = 0; r < P; r++) {
+      C e = ld_cluster(smem_addr(&xch[0]), r);
+      gm = (isnan(gm) || e < gm) ? gm : e;
+      if (isnan(e)) gm = e;
+    }
+    if (isinf(gm)) gm = 0;
+    C s = 0;
+#pragma unroll
+    for (int k = 0; k < K; k++) {
+      i64 j = ((i64)k * blockDim.x + threadIdx.x) * W;
+      if (j < piece) {
+#pragma unroll
+        for (int q = 0; q < W; q++) {
+          C e = fexp(v[k * W + q] - gm);
+          s += round_ ? up(down<T>(e)) : e;
+        }
+      }
+    }
+    s = block_sum(s, sh);
+    if (threadIdx.x == 0) xch[1] = s;
+    cluster_sync_all();
+    C gs = 0;
+    for (int r = 0; r < P; r++) gs += ld_cluster(smem_addr(&xch[1]), r);
+    const C lse = gm + log(gs), inv = (C)1 / gs;
+#pragma unroll
+    for (int k = 0; k < K; k++) {
+      i64 j = ((i64)k * blockDim.x + threadIdx.x) * W;
+      if (j < piece) {
+        vec<T, W> t;
+#pragma unroll
+        for (int q = 0; q < W; q++) {
+          C xv = v[k * W + q];
+          if (log_) t.v[q] = down<T>(xv - lse);
+          else if (round_) t.v[q] = down<T>(up(down<T>(fexp(xv - gm))) * inv);
+          else t.v[q] = down<T>(fexp(xv - gm) * inv);
+        }
+        *reinterpret_cast<vec<T, W>*>(o + j) = t;
+      }
+    }
+    // No block may leave while another still reads its shared memory.
+    cluster_sync_all();
+  }
+}
+
+extern "C" __global__ void __cluster_dims__(2, 1, 1) __launch_bounds__(256)
+    softmax_c2(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_, int round_) {
+  softmax_cluster<2>(out, in, len, log_, round_);
+}
+extern "C" __global__ void __cluster_dims__(4, 1, 1) __launch_bounds__(256)
+    softmax_c4(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_, int round_) {
+  softmax_cluster<4>(out, in, len, log_, round_);
+}
+extern "C" __global__ void __cluster_dims__(8, 1, 1) __launch_bounds__(256)
+    softmax_c8(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_, int round_) {
+  softmax_cluster<8>(out, in, len, log_, round_);
+}
+
 // ---------------------------------------------------------------- logsumexp
 extern "C" __global__ void logsumexp_rows(T* __restrict__ out, const T* __restrict__ in, i64 rows, i64 len) {
   __shared__ C sh[32];
