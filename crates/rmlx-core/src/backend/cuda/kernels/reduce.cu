@@ -213,12 +213,13 @@ extern "C" __global__ void red_col_vec(TO* __restrict__ out, TACC* __restrict__ 
   if (rd == 1) {
     const i64 s = rstrides.n[0];
     i64 j = j0;
-    for (; j + 4 <= j1; j += 4) {
-      vec<TI, V> x[4];
+    // Eight 16-byte loads in flight per thread.
+    for (; j + 8 <= j1; j += 8) {
+      vec<TI, V> x[8];
 #pragma unroll
-      for (int u = 0; u < 4; u++) x[u] = *reinterpret_cast<const vec<TI, V>*>(base + (j + u) * s);
+      for (int u = 0; u < 8; u++) x[u] = *reinterpret_cast<const vec<TI, V>*>(base + (j + u) * s);
 #pragma unroll
-      for (int u = 0; u < 4; u++)
+      for (int u = 0; u < 8; u++)
 #pragma unroll
         for (int k = 0; k < V; k++) acc[k] = COMB(acc[k], LOAD(x[u].v[k]));
     }

@@ -163,7 +163,9 @@ extern "C" __global__ void __launch_bounds__(512) softmax_rows(T* __restrict__ o
 #pragma unroll
           for (int q = 0; q < VW; q++) {
             C e = fexp(v[k * VW + q] - m);
-            s += round_ ? up(down<T>(e)) : e;
+            if (round_) e = up(down<T>(e));
+            s += e;
+            if (!log_) v[k * VW + q] = e;
           }
         }
       }
@@ -185,9 +187,7 @@ extern "C" __global__ void __launch_bounds__(512) softmax_rows(T* __restrict__ o
 #pragma unroll
           for (int q = 0; q < VW; q++) {
             C xv = v[k * VW + q];
-            if (log_) t.v[q] = down<T>(xv - lse);
-            else if (round_) t.v[q] = down<T>(up(down<T>(fexp(xv - m))) * inv);
-            else t.v[q] = down<T>(fexp(xv - m) * inv);
+            t.v[q] = log_ ? down<T>(xv - lse) : down<T>(xv * inv);
           }
           *reinterpret_cast<vec<T, VW>*>(o + j) = t;
         }
@@ -273,7 +273,9 @@ template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restri
 #pragma unroll
         for (int q = 0; q < W; q++) {
           C e = fexp(v[k * W + q] - gm);
-          s += round_ ? up(down<T>(e)) : e;
+          if (round_) e = up(down<T>(e));
+          s += e;
+          if (!log_) v[k * W + q] = e;  // kept: the output needs no second exp
         }
       }
     }
@@ -291,9 +293,7 @@ template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restri
 #pragma unroll
         for (int q = 0; q < W; q++) {
           C xv = v[k * W + q];
-          if (log_) t.v[q] = down<T>(xv - lse);
-          else if (round_) t.v[q] = down<T>(up(down<T>(fexp(xv - gm))) * inv);
-          else t.v[q] = down<T>(fexp(xv - gm) * inv);
+          t.v[q] = log_ ? down<T>(xv - lse) : down<T>(xv * inv);
         }
         *reinterpret_cast<vec<T, W>*>(o + j) = t;
       }
