@@ -14,12 +14,7 @@ done
 if [ -f .gpu/pack.tar.xz ] && [ ! -d .gpu/tests ]; then
   tar -C .gpu -xJf .gpu/pack.tar.xz
 fi
-NV=$(python3 -c "import nvidia; print(list(nvidia.__path__)[0])" 2>/dev/null || true)
-LIBS=""
-if [ -n "$NV" ]; then LIBS=$(find "$NV" -maxdepth 3 -type d -name lib | tr '\n' ':'); fi
-export LD_LIBRARY_PATH="${LIBS}/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
-export RMLX_DEVICE=gpu
-export RMLX_KERNEL_CACHE="$PWD/.gpu/kernels"
+. scripts/gpu-env.sh
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 
 declare -a ROWS

@@ -5,10 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ -f .gpu/pack.tar.xz ] && [ ! -d .gpu/tests ]; then tar -C .gpu -xJf .gpu/pack.tar.xz; fi
-NV=$(python3 -c "import nvidia; print(list(nvidia.__path__)[0])" 2>/dev/null || true)
-LIBS=""; [ -n "$NV" ] && LIBS=$(find "$NV" -maxdepth 3 -type d -name lib | tr '\n' ':')
-export LD_LIBRARY_PATH="${LIBS}/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
-export RMLX_DEVICE=gpu RMLX_KERNEL_CACHE="$PWD/.gpu/kernels" RMLX_TRACE=1 RMLX_LAUNCH_LOG=1 RMLX_JIT_LOG=1
+. scripts/gpu-env.sh
+export RMLX_TRACE=1 RMLX_LAUNCH_LOG=1 RMLX_JIT_LOG=1
 ".gpu/tests/$1" "$2" --exact --nocapture --test-threads=1 > /tmp/dbg.log 2>&1 &
 pid=$!
 for _ in $(seq "${3:-60}"); do sleep 1; kill -0 $pid 2>/dev/null || break; done

@@ -317,24 +317,48 @@ extern "C" __global__ void __cluster_dims__(8, 1, 1) __launch_bounds__(256)
 }
 
 // ---------------------------------------------------------------- logsumexp
+// One pass: each thread keeps a running max m and the sum s of exp(x - m),
+// rescaled when m grows; pairs combine the same way across the block.
+DEV void lse_comb(C& m, C& s, C m2, C s2) {
+  const C inf = __int_as_float(0x7f800000);
+  if (isnan(m) || isnan(m2)) {
+    m = m + m2;  // NaN
+    return;
+  }
+  if (m2 > m) {
+    C t = m;
+    m = m2;
+    m2 = t;
+    t = s;
+    s = s2;
+    s2 = t;
+  }
+  if (m2 == -inf || m == inf) return;  // nothing to add, or +inf wins
+  s = s + s2 * fexp(m2 - m);
+}
+
 extern "C" __global__ void logsumexp_rows(T* __restrict__ out, const T* __restrict__ in, i64 rows, i64 len) {
-  __shared__ C sh[32];
+  __shared__ C shm[32], shs[32];
   const C inf = __int_as_float(0x7f800000);
   for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
     const T* x = in + r * len;
-    C m = -inf;
-    for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
-      C e = up(x[j]);
-      m = (isnan(m) || e < m) ? m : e;
-      if (isnan(e)) m = e;
+    C m = -inf, s = 0;
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) lse_comb(m, s, up(x[j]), (C)1);
+    for (int d = 16; d > 0; d >>= 1) {
+      C m2 = shfl_xor_any(m, d), s2 = shfl_xor_any(s, d);
+      lse_comb(m, s, m2, s2);
     }
-    m = block_max(m, sh);
-    C s = 0;
-    bool special = isnan(m) || isinf(m) || len == 0;
-    if (!special)
-      for (i64 j = threadIdx.x; j < len; j += blockDim.x) s += fexp(up(x[j]) - m);
-    s = block_sum(s, sh);
-    if (threadIdx.x == 0) out[r] = down<T>(special ? (len == 0 ? -inf : m) : m + log(s));
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = (blockDim.x + 31) >> 5;
+    if (lane == 0) {
+      shm[warp] = m;
+      shs[warp] = s;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      C fm = shm[0], fs = shs[0];
+      for (int w = 1; w < nw; w++) lse_comb(fm, fs, shm[w], shs[w]);
+      out[r] = down<T>((isnan(fm) || isinf(fm)) ? fm : fm + log(fs));
+    }
     __syncthreads();
   }
 }
