@@ -241,9 +241,6 @@ struct RawStep {
 struct Prog {
     n: i32,
     vec: i32,
-    /// Bit q: `arr[q]` is read element by element (dense).
-    dense: i32,
-    pad: i32,
     arr: [u64; ARRAYS],
     steps: [RawStep; STEPS],
 }
@@ -310,7 +307,7 @@ pub(crate) fn run(chain: &Chain) -> Result<Data> {
     let mut out: Option<(Arc<crate::memory::Buffer>, u64)> = None;
     let mut k = 0;
     while k < resolved.len() {
-        let mut prog = Prog { n: 0, vec: 1, dense: 0, pad: 0, arr: [0; ARRAYS], steps: [RawStep::default(); STEPS] };
+        let mut prog = Prog { n: 0, vec: 1, arr: [0; ARRAYS], steps: [RawStep::default(); STEPS] };
         let mut slots: Vec<u64> = Vec::new();
         let push = |prog: &mut Prog, slots: &mut Vec<u64>, code: u8, r: &Resolved, swap: bool| -> bool {
             let mut st = RawStep { code, swap: swap as u8, ..Default::default() };
@@ -331,9 +328,6 @@ pub(crate) fn run(chain: &Chain) -> Result<Data> {
                     };
                     st.mode = if dense { 3 } else { 2 };
                     st.slot = slot as u8;
-                    if dense {
-                        prog.dense |= 1 << slot;
-                    }
                     if dense && !p.is_multiple_of(16) {
                         prog.vec = 0;
                     }

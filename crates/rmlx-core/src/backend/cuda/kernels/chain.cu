@@ -19,7 +19,7 @@ struct ChainStep {
 };
 
 struct ChainProg {
-  int n, vec, dense, pad;  // dense: bit q set when arr[q] is read element by element
+  int n, vec;
   const T* arr[CHAIN_ARRAYS];
   ChainStep steps[CHAIN_STEPS];
 };
@@ -28,14 +28,6 @@ template <int V> DEV void chain_run(T* __restrict__ out, const ChainProg& p, i64
   T acc[V], y[V];
 #pragma unroll
   for (int k = 0; k < V; k++) acc[k] = T();
-  // With vectors, every dense array's vector is loaded up front: all loads in
-  // flight at once rather than one per step.
-  vec<T, V> pre[V > 1 ? CHAIN_ARRAYS : 1];
-  if (V > 1) {
-#pragma unroll
-    for (int q = 0; q < (V > 1 ? CHAIN_ARRAYS : 1); q++)
-      if ((p.dense >> q) & 1) pre[q] = *reinterpret_cast<const vec<T, V>*>(p.arr[q] + i0);
-  }
   for (int s = 0; s < p.n; s++) {
     const ChainStep& st = p.steps[s];
     if (st.mode == 0) {
@@ -51,10 +43,7 @@ template <int V> DEV void chain_run(T* __restrict__ out, const ChainProg& p, i64
 #pragma unroll
       for (int k = 0; k < V; k++) y[k] = v;
     } else if (V > 1) {
-      vec<T, V> t = pre[0];
-#pragma unroll
-      for (int q = 1; q < (V > 1 ? CHAIN_ARRAYS : 1); q++)
-        if (q == st.slot) t = pre[q];
+      vec<T, V> t = *reinterpret_cast<const vec<T, V>*>(p.arr[st.slot] + i0);
 #pragma unroll
       for (int k = 0; k < V; k++) y[k] = t.v[k];
     } else {

@@ -204,6 +204,23 @@ extern "C" __global__ void __launch_bounds__(512) softmax_rows(T* __restrict__ o
   }
 }
 
+// exp for softmax (float): Cody-Waite reduction to |r| <= ln2/2, then the
+// hardware 2^x on r * log2(e); within a few ulp of exp_f32 at half its cost.
+DEV float softmax_exp(float x) {
+  const float LOG2E = 1.44269504088896341f, LN2_HI = 0.693145751953125f, LN2_LO = 1.428606765330187e-06f;
+  if (isnan(x)) return x;
+  float xc = fminf(fmaxf(x, -104.0f), 89.0f);
+  float n = rintf(xc * LOG2E);
+  float r = fmaf(-n, LN2_LO, fmaf(-n, LN2_HI, xc));
+  float e;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(e) : "f"(r * LOG2E));
+  int ni = (int)n, n1 = ni >> 1, n2 = ni - n1;
+  float y = e * __int_as_float((n1 + 127) << 23) * __int_as_float((n2 + 127) << 23);
+  if (x > 88.72284f) y = __int_as_float(0x7f800000);
+  if (x < -103.97208f) y = 0.0f;
+  return y;
+}
+
 // ---------------------------------------------------------------- softmax, a row per cluster
 // Long rows (float32, float16, bfloat16): a row is cut into P pieces, one per
 // block of a thread-block cluster (sm_90), each piece held in registers (32
@@ -241,6 +258,7 @@ template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restri
     T* o = out + row * len + (i64)rank * piece;
     C v[K * W];
     C m = ninf;
+    bool nan = false;
 #pragma unroll
     for (int k = 0; k < K; k++) {
       i64 j = ((i64)k * blockDim.x + threadIdx.x) * W;
@@ -250,12 +268,12 @@ template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restri
         for (int q = 0; q < W; q++) {
           C e = up(t.v[q]);
           v[k * W + q] = e;
-          m = (isnan(m) || e < m) ? m : e;
-          if (isnan(e)) m = e;
+          m = fmaxf(m, e);
+          nan |= isnan(e);
         }
       }
     }
-    m = block_max(m, sh);
+    m = block_max(nan ? __int_as_float(0x7fc00000) : m, sh);
     if (threadIdx.x == 0) xch[0] = m;
     cluster_sync_all();
     C gm = ninf;
@@ -272,7 +290,7 @@ template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restri
       if (j < piece) {
 #pragma unroll
         for (int q = 0; q < W; q++) {
-          C e = fexp(v[k * W + q] - gm);
+          C e = softmax_exp(v[k * W + q] - gm);
           if (round_) e = up(down<T>(e));
           s += e;
           if (!log_) v[k * W + q] = e;  // kept: the output needs no second exp
