@@ -287,3 +287,21 @@ fn launch_inner(f: Func, l: &Launch, stream: RawStream, args: &mut Args) -> Resu
         "cuLaunchKernel",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kernel_that_does_not_compile_is_an_error_with_its_log_and_name() {
+        let src = "extern \"C\" __global__ void broken_kernel(float* p) { p[0] = undeclared_name; }";
+        let e = compile(src, "sm_90", Family::Elementwise, "broken_kernel").unwrap_err().to_string();
+        // SAFETY: only probes for the library.
+        if unsafe { nvrtc::is_culib_present() } {
+            assert!(e.contains("broken_kernel") && e.contains("undeclared_name"), "{e}");
+        } else {
+            // Without NVRTC the error says exactly what is missing.
+            assert!(e.contains("libnvrtc.so.13") && e.contains("LD_LIBRARY_PATH"), "{e}");
+        }
+    }
+}
