@@ -257,6 +257,18 @@ def run_rmlx(path, quick, only, timeout, extra_env=None):
     return results, error, "".join(err_lines)
 
 
+def median_rounds(rounds):
+    """{name: (metric, median value, median ms)} over the rounds that have the
+    name, and {name: (min, max)} of the values."""
+    out, spread = {}, {}
+    for name in {n for res in rounds for n in res}:
+        rows = [res[name] for res in rounds if name in res]
+        vals = [v for _, v, _ in rows]
+        out[name] = (rows[0][0], statistics.median(vals), statistics.median(ms for _, _, ms in rows))
+        spread[name] = (min(vals), max(vals))
+    return out, spread
+
+
 def fmt_target(t):
     s = f"{t:.2f}".rstrip("0")
     return s + "0" if s.endswith(".") else s
@@ -315,22 +327,36 @@ def main():
         "--only", action="append", metavar="PATTERN", help="only benchmarks whose name contains PATTERN (repeatable)"
     )
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before the rmlx binary is killed")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of rmlx and PyTorch (median over them)")
     args = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("PyTorch sees no CUDA GPU")
 
-    # rmlx first, in its own process, so that neither side holds GPU memory
-    # while the other runs (this process has not touched CUDA yet).
-    print(f"running {args.rmlx} (RMLX_ENABLE_TF32=1) ...", file=sys.stderr, flush=True)
-    rmlx, error, stderr = run_rmlx(args.rmlx, args.quick, args.only, args.timeout)
-    if not args.only or any(p in "launch_chain_f32" for p in args.only):
-        print("running the launch chain again with RMLX_FUSE=0 ...", file=sys.stderr, flush=True)
-        unfused, _, _ = run_rmlx(args.rmlx, args.quick, ["launch_chain"], args.timeout, {"RMLX_FUSE": "0"})
-        if "launch_chain_f32" in unfused:
-            rmlx["launch_chain_f32_unfused"] = unfused["launch_chain_f32"]
-    print("running PyTorch ...", file=sys.stderr, flush=True)
-    r = Runner(args.quick, args.only)
-    torch_benchmarks(r)
+    # Rounds: rmlx (its own process), then PyTorch (this process, its cache
+    # emptied after each benchmark), again and again; each side's figure is
+    # the median over the rounds, so that a slow spell of the machine does
+    # not fall on one side only.
+    rounds_rmlx, rounds_pt = [], []
+    error, stderr = None, ""
+    for k in range(args.rounds):
+        print(f"round {k + 1}/{args.rounds}: {args.rmlx} (RMLX_ENABLE_TF32=1) ...", file=sys.stderr, flush=True)
+        res, err, se = run_rmlx(args.rmlx, args.quick, args.only, args.timeout)
+        if k == 0 and (not args.only or any(p in "launch_chain_f32" for p in args.only)):
+            print("the launch chain again with RMLX_FUSE=0 ...", file=sys.stderr, flush=True)
+            unfused, _, _ = run_rmlx(args.rmlx, args.quick, ["launch_chain"], args.timeout, {"RMLX_FUSE": "0"})
+            if "launch_chain_f32" in unfused:
+                res["launch_chain_f32_unfused"] = unfused["launch_chain_f32"]
+        rounds_rmlx.append(res)
+        if err:
+            error, stderr = err, se
+        print(f"round {k + 1}/{args.rounds}: PyTorch ...", file=sys.stderr, flush=True)
+        r = Runner(args.quick, args.only)
+        torch_benchmarks(r)
+        rounds_pt.append(r.results)
+        if error:
+            break
+    rmlx, spread = median_rounds(rounds_rmlx)
+    r.results, spread_pt = median_rounds(rounds_pt)
 
     props = torch.cuda.get_device_properties(0)
     facts = [
@@ -345,11 +371,21 @@ def main():
             else f"{BANDWIDTH_REPEATS} (elementwise, sum, softmax), {MATMUL_REPEATS} / {BIG_MATMUL_REPEATS} "
             f"(matmul 4096 / 8192), {DECODE_REPEATS} (decode), {CHAIN_REPEATS} (launch chain) timed runs"
         ),
+        f"- rounds: {args.rounds}, alternating rmlx and PyTorch; each figure is the median over the rounds",
         "- bytes: inputs read + output written (decode: the weight matrix only); FLOPs: 2·M·N·K",
         "- ratio: rmlx/PyTorch for GB/s and TFLOP/s, PyTorch/rmlx for us/op; above 1 means rmlx is faster",
     ]
     tbl, passed, failed = table(rmlx, r.results, args.only)
     report = "\n".join(facts) + "\n\n" + tbl + "\n"
+    if args.rounds > 1:
+        lines = ["", "Spread over the rounds (min–max), rmlx / PyTorch:", ""]
+        for name, _, metric, _ in BENCHMARKS:
+            if name in spread:
+                a = spread[name]
+                b = spread_pt.get(name)
+                pt_s = f"{fmt(b[0])}–{fmt(b[1])}" if b else "—"
+                lines.append(f"- {name}: {fmt(a[0])}–{fmt(a[1])} / {pt_s} {metric}")
+        report += "\n".join(lines) + "\n"
     if error:
         report += f"\n**rmlx failed**: {error}; its rows above are those it printed before failing.\n"
     print(report)

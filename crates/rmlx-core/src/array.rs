@@ -143,6 +143,39 @@ impl Array {
         Ok(Array::ready(shape.to_vec(), T::DTYPE, current_stream()?, Data::contiguous(buf, shape)))
     }
 
+    /// An array holding a copy of `bytes`, the row-major elements of `shape`
+    /// in `dtype` (native byte order), as NumPy's buffers hold them.
+    pub fn from_bytes(bytes: &[u8], shape: &[usize], dtype: Dtype) -> Result<Array> {
+        let n = checked_size(shape)?;
+        let want = crate::ops::check_bytes(shape, dtype)?;
+        if bytes.len() != want {
+            return Err(Error::value(format!(
+                "from_bytes: {} bytes cannot fill shape {} of {dtype} ({n} elements, {want} bytes)",
+                bytes.len(),
+                fmt_shape(shape)
+            )));
+        }
+        if dtype == Dtype::Bool && bytes.iter().any(|&b| b > 1) {
+            return Err(Error::value("from_bytes: a bool is stored as the byte 0 or 1"));
+        }
+        let buf = Buffer::alloc(want)?;
+        // SAFETY: the buffer holds `want` bytes and `bytes` has exactly that many.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.as_mut_ptr(), want) };
+        Ok(Array::ready(shape.to_vec(), dtype, current_stream()?, Data::contiguous(buf, shape)))
+    }
+
+    /// The elements in row-major order as bytes (native byte order); evaluates.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        crate::dispatch_dtype!(self.dtype(), T => {
+            let v: Vec<T> = self.to_vec()?;
+            let n = v.len() * std::mem::size_of::<T>();
+            let mut out = vec![0u8; n];
+            // SAFETY: every element type is plain data of size_of::<T>() bytes (bool is one byte, 0 or 1).
+            unsafe { std::ptr::copy_nonoverlapping(v.as_ptr().cast::<u8>(), out.as_mut_ptr(), n) };
+            Ok(out)
+        })
+    }
+
     /// A 1-D array holding `data`.
     pub fn from_vec<T: Element>(data: Vec<T>) -> Result<Array> {
         let n = data.len();

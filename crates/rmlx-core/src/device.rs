@@ -201,6 +201,22 @@ pub fn with_stream<R>(on: impl Into<StreamOrDevice>, f: impl FnOnce() -> R) -> R
     Ok(f())
 }
 
+/// Places the ops this thread builds on `on` until the matching
+/// [`pop_stream`]: `with_stream` for callers that cannot pass a closure
+/// (a Python `with` block).
+pub fn push_stream(on: impl Into<StreamOrDevice>) -> Result<()> {
+    let s = on.into().stream()?;
+    SCOPED.with(|v| v.borrow_mut().push(s));
+    Ok(())
+}
+
+/// Ends the innermost [`push_stream`] of this thread (nothing if none).
+pub fn pop_stream() {
+    SCOPED.with(|v| {
+        v.borrow_mut().pop();
+    });
+}
+
 /// What a device is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceInfo {

@@ -29,8 +29,8 @@ pub use array::Array;
 #[doc(hidden)]
 pub use backend::cuda::compile_all as __compile_all_kernels;
 pub use device::{
-    default_device, default_stream, device_count, device_info, is_available, new_stream, set_default_device,
-    with_stream, Device, DeviceInfo, Stream, StreamOrDevice,
+    default_device, default_stream, device_count, device_info, is_available, new_stream, pop_stream, push_stream,
+    set_default_device, with_stream, Device, DeviceInfo, Stream, StreamOrDevice,
 };
 pub use dtype::{finfo, iinfo, issubdtype, promote_types, result_type, Dtype, DtypeCategory, Element};
 pub use error::{Error, Result};

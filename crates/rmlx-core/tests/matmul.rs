@@ -433,3 +433,32 @@ fn large_batched_products() {
         check(&c, &[bt, m, n], &want, &mag, dt, k, &format!("{dt} large broadcast batch"));
     }
 }
+
+#[test]
+fn one_row_times_a_matrix() {
+    // Decode-shaped products (a GEMV on the GPU): the matrix as stored and
+    // transposed (a linear layer's weight), widths that fill whole vectors
+    // and widths that do not, a row sliced from a larger matrix, long K.
+    for dt in [Dtype::Float16, Dtype::Bfloat16, Dtype::Float32] {
+        for (si, &(k, n)) in [(64usize, 64usize), (1000, 72), (257, 33), (4096, 24), (3, 515)].iter().enumerate() {
+            let av = gen(k, dt, si as u64 + 7);
+            let bv = gen(k * n, dt, si as u64 + 70);
+            let (want, mag) = naive(&av, &bv, 1, 1, k, n);
+            let a = arr(&av, &[1, k], dt);
+            let plain = arr(&bv, &[k, n], dt);
+            let ctx = format!("{dt} (1, {k}) @ ({k}, {n})");
+            check(&ops::matmul(&a, &plain).unwrap(), &[1, n], &want, &mag, dt, k, &ctx);
+            let t = transposed(&bv, k, n, dt);
+            check(&ops::matmul(&a, &t).unwrap(), &[1, n], &want, &mag, dt, k, &format!("{ctx}, transposed"));
+            // The row as a slice of a bigger matrix (an offset into its buffer).
+            let mut big = gen(3 * k, dt, 5);
+            big[k..2 * k].copy_from_slice(&av);
+            let big = arr(&big, &[3, k], dt);
+            let row = ops::slice(&big, &[SliceArg::range(1, 2), SliceArg::full()]).unwrap();
+            check(&ops::matmul(&row, &t).unwrap(), &[1, n], &want, &mag, dt, k, &format!("{ctx}, sliced row"));
+            // A 1-D vector on the left.
+            let v = arr(&av, &[k], dt);
+            check(&ops::matmul(&v, &plain).unwrap(), &[n], &want, &mag, dt, k, &format!("{ctx}, 1-D"));
+        }
+    }
+}

@@ -241,6 +241,8 @@ struct RawStep {
 struct Prog {
     n: i32,
     vec: i32,
+    /// Slots of the first dense steps in step order (-1: none): loaded up front.
+    pre: [i32; 4],
     arr: [u64; ARRAYS],
     steps: [RawStep; STEPS],
 }
@@ -307,7 +309,7 @@ pub(crate) fn run(chain: &Chain) -> Result<Data> {
     let mut out: Option<(Arc<crate::memory::Buffer>, u64)> = None;
     let mut k = 0;
     while k < resolved.len() {
-        let mut prog = Prog { n: 0, vec: 1, arr: [0; ARRAYS], steps: [RawStep::default(); STEPS] };
+        let mut prog = Prog { n: 0, vec: 1, pre: [-1; 4], arr: [0; ARRAYS], steps: [RawStep::default(); STEPS] };
         let mut slots: Vec<u64> = Vec::new();
         let push = |prog: &mut Prog, slots: &mut Vec<u64>, code: u8, r: &Resolved, swap: bool| -> bool {
             let mut st = RawStep { code, swap: swap as u8, ..Default::default() };
@@ -354,13 +356,17 @@ pub(crate) fn run(chain: &Chain) -> Result<Data> {
         for (j, &p) in slots.iter().enumerate() {
             prog.arr[j] = p;
         }
+        let dense = prog.steps[..prog.n as usize].iter().filter(|s| s.mode == 3).map(|s| s.slot as i32);
+        for (q, slot) in dense.take(4).enumerate() {
+            prog.pre[q] = slot;
+        }
         let (buf, ptr) = ctx.alloc(n * esize)?;
         if !ptr.is_multiple_of(16) {
             prog.vec = 0;
         }
         let mut args = Args::new();
         args.arg(ptr).arg(n as i64).arg(prog);
-        let vw = (16 / esize).max(1) as u64;
+        let vw = (16 / esize).max(1) as u64 * chain_u();
         launch(f, &Launch::linear((n as u64).div_ceil(vw), 256)?, ctx.s, &mut args)?;
         // The previous launch's output is freed in stream order after this launch.
         out = Some((buf, ptr));
@@ -368,4 +374,13 @@ pub(crate) fn run(chain: &Chain) -> Result<Data> {
     drop(held);
     let (buf, _) = out.ok_or_else(|| Error::Runtime("internal: an empty chain".into()))?;
     Ok(Data::contiguous_arc(buf, &chain.shape))
+}
+
+/// Vectors per thread of the chain kernel: 2 (measured best on the H200),
+/// or CHAIN_U from RMLX_KDEFS="CHAIN_U=n", which the kernel reads as well.
+fn chain_u() -> u64 {
+    std::env::var("RMLX_KDEFS")
+        .ok()
+        .and_then(|v| v.split(';').find_map(|d| d.strip_prefix("CHAIN_U=").and_then(|n| n.parse().ok())))
+        .unwrap_or(2)
 }

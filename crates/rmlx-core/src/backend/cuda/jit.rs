@@ -85,7 +85,14 @@ pub(crate) fn function(gpu: &Gpu, family: Family, defines: &str, name: &'static 
 }
 
 fn program_source(family: Family, defines: &str) -> String {
-    format!("{COMMON}\n// ---- specialisation\n{defines}\n// ---- family\n{}", family.source())
+    // Tuning knob for measurements (see the README): RMLX_KDEFS="NAME=VALUE;..."
+    // defines macros ahead of every kernel program.
+    let extra: String = std::env::var("RMLX_KDEFS")
+        .map(|v| {
+            v.split(';').filter(|d| !d.is_empty()).map(|d| format!("#define {}\n", d.replacen('=', " ", 1))).collect()
+        })
+        .unwrap_or_default();
+    format!("{extra}{COMMON}\n// ---- specialisation\n{defines}\n// ---- family\n{}", family.source())
 }
 
 fn program_hash(arch: &str, source: &str) -> u128 {

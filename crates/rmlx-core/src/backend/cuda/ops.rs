@@ -118,17 +118,21 @@ struct In {
     dtype: Dtype,
 }
 
-fn map_defines(expr: &str, out: Dtype, ins: [Dtype; 3]) -> (String, usize) {
+fn map_defines(expr: &str, out: Dtype, ins: [Dtype; 3]) -> (String, usize, u64) {
     let max_size = ins.iter().map(|d| d.size()).chain([out.size()]).max().unwrap_or(1);
     let vw = (16 / max_size).max(1);
+    // Vectors per thread: 1 for cheap maps; 2 for math functions of 16-bit
+    // data, whose arithmetic per byte is highest (both measured on the H200).
+    let u = knob("RMLX_EW_U", if max_size == 2 && expr.contains("[&]()") { 2 } else { 1 });
     let defines = format!(
-        "typedef {} TO; typedef {} TI0; typedef {} TI1; typedef {} TI2;\n#define VW {vw}\n#define OP(x0, x1, x2) ({expr})",
+        "typedef {} TO; typedef {} TI0; typedef {} TI1; typedef {} TI2;\n#define VW {vw}\n#define EW_U {}\n#define OP(x0, x1, x2) ({expr})",
         ctype(out),
         ctype(ins[0]),
         ctype(ins[1]),
-        ctype(ins[2])
+        ctype(ins[2]),
+        u
     );
-    (defines, vw)
+    (defines, vw, u)
 }
 
 /// The map, writing through `out_strides` (elements) from `out`.
@@ -173,7 +177,7 @@ fn map_into(
         let dt = ins.first().map(|i| i.dtype).unwrap_or(out_dtype);
         ins.push(In { ptr: 0, mode: 2, imm: Imm::default(), strides: vec![0; shape.len()], dtype: dt });
     }
-    let (defines, vw) = map_defines(expr, out_dtype, [ins[0].dtype, ins[1].dtype, ins[2].dtype]);
+    let (defines, vw, u) = map_defines(expr, out_dtype, [ins[0].dtype, ins[1].dtype, ins[2].dtype]);
     let row = row_major_strides(shape);
     let out_dense = out_strides == row.as_slice();
     let dense = out_dense && ins.iter().all(|i| i.mode != 0 || i.strides == row);
@@ -190,7 +194,8 @@ fn map_into(
             && ins.iter().all(|i| i.mode != 0 || aligned(i.ptr, i.dtype.size()));
         if vec_ok {
             let f = ctx.func(Family::Elementwise, &defines, "ew_vec")?;
-            return launch(f, &Launch::linear((n as u64).div_ceil(2 * vw as u64), 256)?, ctx.s, &mut args);
+            let l = Launch::linear((n as u64).div_ceil(u * vw as u64), 256)?;
+            return launch(f, &l, ctx.s, &mut args);
         }
         let f = ctx.func(Family::Elementwise, &defines, "ew_contig")?;
         return launch(f, &Launch::linear(n as u64, 256)?, ctx.s, &mut args);
@@ -203,6 +208,11 @@ fn map_into(
     }
     let f = ctx.func(Family::Elementwise, &defines, "ew_strided")?;
     launch(f, &Launch::linear(n as u64, 256)?, ctx.s, &mut args)
+}
+
+/// A tuning knob for measurements (see the README): a number from the environment.
+fn knob(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// A row-major copy of `a` (its own data when already so).
@@ -304,6 +314,9 @@ pub(super) fn unary_expr(op: UnaryOp, dt: Dtype) -> Result<String> {
         _ if dt == Dtype::Complex64 => complex_fn(op).ok_or_else(unsupported)?.0.into(),
         _ if dt.is_float() => {
             let f = real_fn(op).ok_or_else(unsupported)?;
+            // 16-bit results: the fast exp (a few float32 ulp) is exact enough, and exp-heavy
+            // maps of 16-bit data would otherwise be bound by arithmetic, not memory.
+            let f = if dt.size() == 2 { f.replace("fexp(", "exp_fast16(") } else { f.to_string() };
             // Math runs in C (float32, or float64 for float64); erfinv of 16-bit floats rounds through float32 as the CPU does.
             format!("[&]() {{ typedef compute_of<{t}>::t C; C x = up(x0); return down<{t}>((C)({f})); }}()")
         }
@@ -468,7 +481,8 @@ fn reduce(ctx: &Ctx, op: ReduceOp, a: &Array, axes: &[usize], shape: &[usize], o
             && rst.iter().all(|&s| s.rem_euclid(v as isize) == 0);
         let v = if vec_ok { v } else { 1 };
         let blocks = ((n_out / v) as u64).div_ceil(256);
-        let want = 16 * sms;
+        // Blocks per SM wanted (RMLX_COL_WANT to tune; 8 measured best on the H200).
+        let want = knob("RMLX_COL_WANT", 8) * sms;
         let split =
             if blocks < want && r_len > 256 { (want / blocks).min(r_len as u64 / 64).clamp(1, 1024) } else { 1 };
         let chunk = (r_len as u64).div_ceil(split) as i64;
@@ -650,6 +664,34 @@ fn matmul(ctx: &Ctx, a: &Array, b: &Array, shape: &[usize], dtype: Dtype) -> Res
     }
     let (pa, lda, ta, sa, _keep_a) = matrix_operand(ctx, a)?;
     let (pb, ldb, tb, sb, _keep_b) = matrix_operand(ctx, b)?;
+    // One row times a matrix (decode): our own kernels, at memory speed.
+    if m == 1
+        && batch == 1
+        && !ta
+        && matches!(dtype, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16)
+        && knob("RMLX_GEMV", 1) == 1
+    {
+        let size = dtype.size() as u64;
+        let vw = 16 / size;
+        let defines = format!("typedef {} T;\n#define GEMV 1", ctype(dtype));
+        let mut args = Args::new();
+        args.arg(out).arg(pa).arg(pb).arg(k as i64).arg(n as i64).arg(ldb as i64);
+        if !tb && pb.is_multiple_of(16) && (ldb as u64 * size).is_multiple_of(16) {
+            // (K x N) row-major: a block per 8 vectors of columns.
+            let f = ctx.func(Family::Matmul, &defines, "gemv_n")?;
+            let l = Launch { grid: ((n as u64).div_ceil(8 * vw) as u32, 1, 1), block: (512, 1, 1), shared: 0 };
+            launch(f, &l, ctx.s, &mut args)?;
+            return Ok(Data::contiguous_arc(buf, shape));
+        }
+        if tb {
+            // (N x K) row-major, used transposed: a warp per output.
+            let vec_ok = pb.is_multiple_of(16) && pa.is_multiple_of(16) && (ldb as u64 * size).is_multiple_of(16);
+            args.arg(vec_ok as i32);
+            let f = ctx.func(Family::Matmul, &defines, "gemv_t")?;
+            launch(f, &Launch::linear(n as u64 * 32, 256)?, ctx.s, &mut args)?;
+            return Ok(Data::contiguous_arc(buf, shape));
+        }
+    }
     if matches!(dtype, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16 | Dtype::Float64 | Dtype::Complex64) {
         let g = blaslt::Gemm {
             dtype,
@@ -937,12 +979,12 @@ pub fn compile_all(arch: &str, mut progress: impl FnMut(&str)) -> Result<usize> 
             exprs.push((binary_expr(op).to_string(), if op.is_comparison() { Dtype::Bool } else { dt }));
         }
         for (e, out) in exprs {
-            let (defines, _) = map_defines(&e, out, [dt, dt, dt]);
+            let (defines, _, _) = map_defines(&e, out, [dt, dt, dt]);
             build(Family::Elementwise, &defines, &format!("{dt} {e}"))?;
         }
         for &to in &all {
             let e = format!("(cast<{}, {}>(x0))", ctype(dt), ctype(to));
-            let (defines, _) = map_defines(&e, to, [dt, dt, dt]);
+            let (defines, _, _) = map_defines(&e, to, [dt, dt, dt]);
             build(Family::Elementwise, &defines, &format!("astype {dt} -> {to}"))?;
         }
         for op in [ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Min, ReduceOp::Max, ReduceOp::All] {
@@ -955,6 +997,9 @@ pub fn compile_all(arch: &str, mut progress: impl FnMut(&str)) -> Result<usize> 
             build(Family::Rows, &format!("typedef {} T;\n#define NV {nv}", ctype(dt)), &format!("rows {dt}"))?;
         }
         build(Family::Matmul, &format!("typedef {} T;", ctype(dt)), &format!("matmul {dt}"))?;
+        if matches!(dt, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16) {
+            build(Family::Matmul, &format!("typedef {} T;\n#define GEMV 1", ctype(dt)), &format!("gemv {dt}"))?;
+        }
         if dt.is_float() {
             build(Family::Chain, &super::chain::defines(dt)?, &format!("chain {dt}"))?;
         }

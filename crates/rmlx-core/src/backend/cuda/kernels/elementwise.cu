@@ -40,8 +40,11 @@ extern "C" __global__ void ew_contig(TO* __restrict__ out, const TI0* __restrict
 extern "C" __global__ void ew_vec(TO* __restrict__ out, const TI0* __restrict__ a, int ma, Imm ia,
                                   const TI1* __restrict__ b, int mb, Imm ib, const TI2* __restrict__ c, int mc,
                                   Imm ic, i64 n) {
-  // Two vectors per thread, both loaded before either is used.
-  constexpr int U = 2;
+  // EW_U vectors per thread, all loaded before any is used.
+#ifndef EW_U
+#define EW_U 1
+#endif
+  constexpr int U = EW_U;
   i64 base = ((i64)blockIdx.x * blockDim.x + threadIdx.x) * (VW * U);
   if (base >= n) return;
   TI0 sa = ma == 0 ? TI0() : load_at(a, ma, ia, 0);

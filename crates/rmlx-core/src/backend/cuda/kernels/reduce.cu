@@ -151,7 +151,10 @@ extern "C" __global__ void __launch_bounds__(256) red_row_warp(TO* __restrict__ 
                                                                i64 n_out, i64 R, int kd, Dims kshape,
                                                                Dims kstrides) {
   constexpr int V = 16 / sizeof(TI) > 0 ? 16 / sizeof(TI) : 1;
-  constexpr int U = 8;
+#ifndef RW_U
+#define RW_U 4
+#endif
+  constexpr int U = RW_U;
   const i64 warps = (i64)gridDim.x * (blockDim.x >> 5);
   const int lane = threadIdx.x & 31;
   for (i64 o = ((i64)blockIdx.x * blockDim.x + threadIdx.x) >> 5; o < n_out; o += warps) {
@@ -213,13 +216,16 @@ extern "C" __global__ void red_col_vec(TO* __restrict__ out, TACC* __restrict__ 
   if (rd == 1) {
     const i64 s = rstrides.n[0];
     i64 j = j0;
-    // Eight 16-byte loads in flight per thread.
-    for (; j + 8 <= j1; j += 8) {
-      vec<TI, V> x[8];
+    // COL_U 16-byte loads in flight per thread.
+#ifndef COL_U
+#define COL_U 16
+#endif
+    for (; j + COL_U <= j1; j += COL_U) {
+      vec<TI, V> x[COL_U];
 #pragma unroll
-      for (int u = 0; u < 8; u++) x[u] = *reinterpret_cast<const vec<TI, V>*>(base + (j + u) * s);
+      for (int u = 0; u < COL_U; u++) x[u] = *reinterpret_cast<const vec<TI, V>*>(base + (j + u) * s);
 #pragma unroll
-      for (int u = 0; u < 8; u++)
+      for (int u = 0; u < COL_U; u++)
 #pragma unroll
         for (int k = 0; k < V; k++) acc[k] = COMB(acc[k], LOAD(x[u].v[k]));
     }

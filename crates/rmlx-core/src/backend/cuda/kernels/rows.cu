@@ -204,23 +204,6 @@ extern "C" __global__ void __launch_bounds__(512) softmax_rows(T* __restrict__ o
   }
 }
 
-// exp for softmax (float): Cody-Waite reduction to |r| <= ln2/2, then the
-// hardware 2^x on r * log2(e); within a few ulp of exp_f32 at half its cost.
-DEV float softmax_exp(float x) {
-  const float LOG2E = 1.44269504088896341f, LN2_HI = 0.693145751953125f, LN2_LO = 1.428606765330187e-06f;
-  if (isnan(x)) return x;
-  float xc = fminf(fmaxf(x, -104.0f), 89.0f);
-  float n = rintf(xc * LOG2E);
-  float r = fmaf(-n, LN2_LO, fmaf(-n, LN2_HI, xc));
-  float e;
-  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(e) : "f"(r * LOG2E));
-  int ni = (int)n, n1 = ni >> 1, n2 = ni - n1;
-  float y = e * __int_as_float((n1 + 127) << 23) * __int_as_float((n2 + 127) << 23);
-  if (x > 88.72284f) y = __int_as_float(0x7f800000);
-  if (x < -103.97208f) y = 0.0f;
-  return y;
-}
-
 // ---------------------------------------------------------------- softmax, a row per cluster
 // Long rows (float32, float16, bfloat16): a row is cut into P pieces, one per
 // block of a thread-block cluster (sm_90), each piece held in registers (32
@@ -241,6 +224,25 @@ DEV float ld_cluster(u32 local, u32 rank) {
   asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(r) : "r"(local), "r"(rank));
   asm volatile("ld.shared::cluster.f32 %0, [%1];" : "=f"(v) : "r"(r) : "memory");
   return v;
+}
+
+// (max, sum of exp(x - max)) pairs: combine two, rescaling the smaller side.
+DEV void lse_comb(C& m, C& s, C m2, C s2) {
+  const C inf = __int_as_float(0x7f800000);
+  if (isnan(m) || isnan(m2)) {
+    m = m + m2;  // NaN
+    return;
+  }
+  if (m2 > m) {
+    C t = m;
+    m = m2;
+    m2 = t;
+    t = s;
+    s = s2;
+    s2 = t;
+  }
+  if (m2 == -inf || m == inf) return;  // nothing to add, or +inf wins
+  s = s + s2 * fexp(m2 - m);
 }
 
 template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_,
@@ -290,7 +292,7 @@ template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restri
       if (j < piece) {
 #pragma unroll
         for (int q = 0; q < W; q++) {
-          C e = softmax_exp(v[k * W + q] - gm);
+          C e = exp_fast_f32(v[k * W + q] - gm);
           if (round_) e = up(down<T>(e));
           s += e;
           if (!log_) v[k * W + q] = e;  // kept: the output needs no second exp
@@ -321,40 +323,132 @@ template <int P> DEV void softmax_cluster(T* __restrict__ out, const T* __restri
   }
 }
 
-extern "C" __global__ void __cluster_dims__(2, 1, 1) __launch_bounds__(256)
-    softmax_c2(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_, int round_) {
-  softmax_cluster<2>(out, in, len, log_, round_);
+// Streaming accesses: the row is read once and written once, so neither
+// should displace anything from L2 (ld/st .cs, evict first).
+template <class V> DEV V ld_stream(const V* p) {
+  static_assert(sizeof(V) == 16, "16-byte vectors");
+  int4 r = __ldcs(reinterpret_cast<const int4*>(p));
+  V v;
+  memcpy(&v, &r, 16);
+  return v;
 }
-extern "C" __global__ void __cluster_dims__(4, 1, 1) __launch_bounds__(256)
-    softmax_c4(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_, int round_) {
-  softmax_cluster<4>(out, in, len, log_, round_);
+template <class V> DEV void st_stream(V* p, const V& v) {
+  int4 r;
+  memcpy(&r, &v, 16);
+  __stcs(reinterpret_cast<int4*>(p), r);
 }
-extern "C" __global__ void __cluster_dims__(8, 1, 1) __launch_bounds__(256)
-    softmax_c8(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_, int round_) {
-  softmax_cluster<8>(out, in, len, log_, round_);
+
+// The same in one exchange: each thread takes exp against its own max and
+// keeps a (max, sum) pair; pairs combine across the warp, then every warp of
+// the cluster reads all warps' pairs through distributed shared memory and
+// combines them in the same order, so all blocks agree. The output is the
+// kept exp times one factor per thread, exp(own max - row max) / row sum.
+// One cluster barrier instead of two block reductions and two barriers.
+template <int P> DEV void softmax_cluster_online(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_) {
+  if constexpr (same<C, float>) {
+    constexpr int W = 16 / sizeof(T);
+    constexpr int K = 32 / W;
+    __shared__ C xm[8], xs[8];
+    const C inf = __int_as_float(0x7f800000);
+    u32 rank;
+    asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+    const i64 row = blockIdx.x / P, piece = len / P;
+    const T* x = in + row * len + (i64)rank * piece;
+    T* o = out + row * len + (i64)rank * piece;
+    C v[K * W];
+    C mt = -inf;
+    bool nan = false;
+#pragma unroll
+    for (int k = 0; k < K; k++) {
+      i64 j = ((i64)k * blockDim.x + threadIdx.x) * W;
+      if (j < piece) {
+        vec<T, W> t = ld_stream(reinterpret_cast<const vec<T, W>*>(x + j));
+#pragma unroll
+        for (int q = 0; q < W; q++) {
+          C e = up(t.v[q]);
+          v[k * W + q] = e;
+          mt = fmaxf(mt, e);
+          nan |= isnan(e);
+        }
+      }
+    }
+    // exp is taken against the thread's max, or 0 when that is infinite;
+    // the pair carries the true max (NaN if any), which lse_comb orders.
+    const C ref = isinf(mt) ? (C)0 : mt;
+    if (nan) mt = __int_as_float(0x7fc00000);
+    C s = 0;
+#pragma unroll
+    for (int k = 0; k < K; k++) {
+      i64 j = ((i64)k * blockDim.x + threadIdx.x) * W;
+      if (j < piece) {
+#pragma unroll
+        for (int q = 0; q < W; q++) {
+          C e = exp_fast_f32(v[k * W + q] - ref);
+          s += e;
+          if (!log_) v[k * W + q] = e;
+        }
+      }
+    }
+    C m = mt, sum = s;
+    for (int d = 16; d > 0; d >>= 1) lse_comb(m, sum, shfl_xor_any(m, d), shfl_xor_any(sum, d));
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = (blockDim.x + 31) >> 5;
+    if (lane == 0) {
+      xm[warp] = m;
+      xs[warp] = sum;
+    }
+    cluster_sync_all();
+    // Pairs lane and lane + 32 of the P * nw (at most 64), in order.
+    C gm = -inf, gs = 0;
+    if (lane < P * nw) {
+      gm = ld_cluster(smem_addr(&xm[lane % nw]), lane / nw);
+      gs = ld_cluster(smem_addr(&xs[lane % nw]), lane / nw);
+    }
+    if (lane + 32 < P * nw) {
+      const int l = lane + 32;
+      lse_comb(gm, gs, ld_cluster(smem_addr(&xm[l % nw]), l / nw), ld_cluster(smem_addr(&xs[l % nw]), l / nw));
+    }
+    // Done with the other blocks' shared memory: arrive now, wait at the end.
+    asm volatile("barrier.cluster.arrive.release.aligned;" ::: "memory");
+    for (int d = 16; d > 0; d >>= 1) lse_comb(gm, gs, shfl_xor_any(gm, d), shfl_xor_any(gs, d));
+    const C lse = gm + log(gs);
+    // A row of -inf gives NaN (as -inf - -inf does); a thread of -inf
+    // values outputs zeros.
+    const C f = gm == -inf ? __int_as_float(0x7fc00000) : (mt == -inf ? (C)0 : fexp(ref - gm) / gs);
+#pragma unroll
+    for (int k = 0; k < K; k++) {
+      i64 j = ((i64)k * blockDim.x + threadIdx.x) * W;
+      if (j < piece) {
+        vec<T, W> t;
+#pragma unroll
+        for (int q = 0; q < W; q++) {
+          C xv = v[k * W + q];
+          t.v[q] = log_ ? down<T>(xv - lse) : down<T>(xv * f);
+        }
+        st_stream(reinterpret_cast<vec<T, W>*>(o + j), t);
+      }
+    }
+    asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory");
+  }
 }
+
+// Rounded exp values (16-bit types, not precise) need the row max first: the
+// two-exchange kernel; otherwise the one-exchange kernel.
+#ifndef SOFTMAX_TWO
+#define SOFTMAX_TWO 0
+#endif
+#define SOFTMAX_CLUSTER(P)                                                                          \
+  extern "C" __global__ void __cluster_dims__(P, 1, 1) __launch_bounds__(256)                       \
+      softmax_c##P(T* __restrict__ out, const T* __restrict__ in, i64 len, int log_, int round_) { \
+    if (round_ || SOFTMAX_TWO) softmax_cluster<P>(out, in, len, log_, round_);            \
+    else softmax_cluster_online<P>(out, in, len, log_);                                             \
+  }
+SOFTMAX_CLUSTER(2)
+SOFTMAX_CLUSTER(4)
+SOFTMAX_CLUSTER(8)
 
 // ---------------------------------------------------------------- logsumexp
 // One pass: each thread keeps a running max m and the sum s of exp(x - m),
 // rescaled when m grows; pairs combine the same way across the block.
-DEV void lse_comb(C& m, C& s, C m2, C s2) {
-  const C inf = __int_as_float(0x7f800000);
-  if (isnan(m) || isnan(m2)) {
-    m = m + m2;  // NaN
-    return;
-  }
-  if (m2 > m) {
-    C t = m;
-    m = m2;
-    m2 = t;
-    t = s;
-    s = s2;
-    s2 = t;
-  }
-  if (m2 == -inf || m == inf) return;  // nothing to add, or +inf wins
-  s = s + s2 * fexp(m2 - m);
-}
-
 extern "C" __global__ void logsumexp_rows(T* __restrict__ out, const T* __restrict__ in, i64 rows, i64 len) {
   __shared__ C shm[32], shs[32];
   const C inf = __int_as_float(0x7f800000);
