@@ -2,15 +2,25 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test bench venv fmt
+.PHONY: demo test bench venv fmt develop pytest
 
-demo:
+demo: develop
 	cargo run --release -q -p rmlx-examples --bin demo
+	$(VENV)/bin/python examples/demo.py
 
 test:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
+	$(MAKE) pytest
+
+# The Python package (rmlx, with the extension rmlx.core) built into $(VENV).
+develop: venv
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --release
+
+# The Python suite, on the device DEVICE names (cpu by default).
+pytest: develop
+	$(VENV)/bin/python -m pytest -q python/tests
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

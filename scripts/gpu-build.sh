@@ -23,10 +23,20 @@ cargo build --release -p rmlx-benchmarks --bins
 cp target/release/gpu_bench target/release/kernel_check .gpu/bin/
 cp benchmarks/run_gpu.py .gpu/bin/
 strip .gpu/tests/* .gpu/bin/gpu_bench .gpu/bin/kernel_check
+# The Python package (abi3 wheel), unpacked into .gpu/py for PYTHONPATH.
+rm -rf .gpu/py .gpu/wheel
+if MATURIN=$(command -v maturin || ls .venv/bin/maturin 2>/dev/null) && [ -f crates/rmlx-python/Cargo.toml ]; then
+  if "$MATURIN" build -q --release -o .gpu/wheel; then
+    mkdir -p .gpu/py && python3 -m zipfile -e .gpu/wheel/*.whl .gpu/py
+    find .gpu/py -name '*.so' -exec strip {} +
+  else
+    echo "the Python wheel did not build: the Python suite will not run on the GPU"
+  fi
+fi
 if [ -n "${NVRTC_LIB:-}" ]; then
   LD_LIBRARY_PATH="$NVRTC_LIB" RMLX_KERNEL_CACHE=.gpu/kernels .gpu/bin/kernel_check sm_90
 fi
 du -sh .gpu
 # What travels: one compressed pack (the device tool carries at most 64 MiB).
-tar -C .gpu -cf - tests bin kernels | xz -T2 -3 > .gpu/pack.tar.xz
+tar -C .gpu -cf - tests bin kernels $( [ -d .gpu/py ] && echo py ) | xz -T2 -3 > .gpu/pack.tar.xz
 ls -la .gpu/pack.tar.xz

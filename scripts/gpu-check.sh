@@ -31,6 +31,21 @@ for t in .gpu/tests/*; do
   ROWS+=("$(printf '| %-12s | %-4s | %6ss | %s |' "$name" "$([ $rc -eq 0 ] && echo ok || echo FAIL)" "$secs" "$summary")")
 done
 
+# The Python suite on the GPU (the package unpacked into .gpu/py).
+if [ -d .gpu/py ]; then
+  start=$(date +%s.%N)
+  if python3 -c "import pytest" 2>/dev/null; then
+    DEVICE=gpu PYTHONPATH=.gpu/py timeout -s KILL 300 python3 -m pytest -q -p no:cacheprovider python/tests > "$OUT/test-python.log" 2>&1
+    rc=$?
+    summary=$(tail -1 "$OUT/test-python.log")
+  else
+    rc=1; summary="pytest is not installed here"
+  fi
+  secs=$(python3 -c "import time; print(f'{time.time()-$start:.1f}')")
+  [ $rc -ne 0 ] && pass_all=1 && grep -E "^FAILED|Error" "$OUT/test-python.log" | head -20
+  ROWS+=("$(printf '| %-12s | %-4s | %6ss | %s |' "python" "$([ $rc -eq 0 ] && echo ok || echo FAIL)" "$secs" "$summary")")
+fi
+
 if [ $BENCH -eq 1 ]; then
   python3 .gpu/bin/run_gpu.py --rmlx .gpu/bin/gpu_bench --out "$OUT/bench.md" $QUICK 2>&1 | tee "$OUT/bench.log" | tail -5 >/dev/null
 fi

@@ -121,9 +121,8 @@ struct In {
 fn map_defines(expr: &str, out: Dtype, ins: [Dtype; 3]) -> (String, usize, u64) {
     let max_size = ins.iter().map(|d| d.size()).chain([out.size()]).max().unwrap_or(1);
     let vw = (16 / max_size).max(1);
-    // Vectors per thread: 1 for cheap maps; 2 for math functions of 16-bit
-    // data, whose arithmetic per byte is highest (both measured on the H200).
-    let u = knob("RMLX_EW_U", if max_size == 2 && expr.contains("[&]()") { 2 } else { 1 });
+    // Vectors per thread: 1 measured best on the H200 (RMLX_EW_U to tune).
+    let u = knob("RMLX_EW_U", 1);
     let defines = format!(
         "typedef {} TO; typedef {} TI0; typedef {} TI1; typedef {} TI2;\n#define VW {vw}\n#define EW_U {}\n#define OP(x0, x1, x2) ({expr})",
         ctype(out),

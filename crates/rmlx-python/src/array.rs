@@ -1,0 +1,567 @@
+//! `mx.array`: construction, properties, operators, methods.
+
+use std::sync::Mutex;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyTuple};
+use pyo3::IntoPyObjectExt;
+use rmlx_core::{ops, Array, Axes, Dtype, Operand};
+
+use crate::convert::{self, operand, to_array, DetachEval};
+use crate::device::on;
+use crate::dtype::{dtype_arg, PyDtype};
+use crate::errors::Py as _;
+
+/// An n-dimensional array, evaluated lazily.
+#[pyclass(name = "array", module = "rmlx.core", frozen, weakref)]
+pub struct PyArray {
+    inner: Mutex<Array>,
+}
+
+impl PyArray {
+    pub fn new(a: Array) -> Self {
+        PyArray { inner: Mutex::new(a) }
+    }
+    /// The array (a cheap handle).
+    pub fn array(&self) -> Array {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    fn set(&self, a: Array) {
+        *self.inner.lock().unwrap_or_else(|e| e.into_inner()) = a;
+    }
+}
+
+/// An axis argument: None (all), an int, or a sequence of ints.
+pub fn axes_arg(axis: Option<&Bound<'_, PyAny>>) -> PyResult<Axes> {
+    match axis {
+        None => Ok(Axes::All),
+        Some(o) if o.is_none() => Ok(Axes::All),
+        Some(o) => {
+            if let Ok(i) = o.extract::<i64>() {
+                return Ok(Axes::Some(vec![i]));
+            }
+            o.extract::<Vec<i64>>().map(Axes::Some).map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "axis must be None, an int or a sequence of ints, got {}",
+                    o.repr().map(|r| r.to_string()).unwrap_or_default()
+                ))
+            })
+        }
+    }
+}
+
+/// A shape given as ints or one sequence of ints (`a.reshape(2, 3)` or `a.reshape((2, 3))`).
+pub fn shape_args(args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
+    if args.len() == 1 {
+        let o = args.get_item(0)?;
+        if let Ok(v) = o.extract::<Vec<i64>>() {
+            return Ok(v);
+        }
+    }
+    args.iter().map(|o| o.extract::<i64>().map_err(|_| PyTypeError::new_err("a shape is a sequence of ints"))).collect()
+}
+
+pub fn wrap(py: Python<'_>, a: Array) -> PyResult<Py<PyArray>> {
+    Py::new(py, PyArray::new(a))
+}
+
+type BinOp = fn(Operand, Operand) -> rmlx_core::Result<Array>;
+
+fn bin(this: &PyArray, other: &Bound<'_, PyAny>, f: BinOp, reflected: bool) -> PyResult<Py<PyAny>> {
+    let py = other.py();
+    let b = match operand(other) {
+        Ok(b) => b,
+        Err(_) => return Ok(py.NotImplemented()),
+    };
+    let a = Operand::Array(this.array());
+    let r = if reflected { f(b, a) } else { f(a, b) }.py()?;
+    wrap(py, r)?.into_py_any(py)
+}
+
+macro_rules! binops {
+    ($($name:ident, $rname:ident, $iname:ident => $f:path;)*) => {
+        #[pymethods]
+        impl PyArray {
+            $(
+                fn $name(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                    bin(self, other, |a, b| $f(a, b), false)
+                }
+                fn $rname(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                    bin(self, other, |a, b| $f(a, b), true)
+                }
+                fn $iname(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                    let this = slf.get();
+                    let b = operand(other)?;
+                    let r = $f(Operand::Array(this.array()), b).py()?;
+                    this.set(r);
+                    Ok(())
+                }
+            )*
+        }
+    };
+}
+
+binops! {
+    __add__, __radd__, __iadd__ => ops::add;
+    __sub__, __rsub__, __isub__ => ops::subtract;
+    __mul__, __rmul__, __imul__ => ops::multiply;
+    __truediv__, __rtruediv__, __itruediv__ => ops::divide;
+    __floordiv__, __rfloordiv__, __ifloordiv__ => ops::floor_divide;
+    __mod__, __rmod__, __imod__ => ops::remainder;
+    __and__, __rand__, __iand__ => ops::bitwise_and;
+    __or__, __ror__, __ior__ => ops::bitwise_or;
+    __xor__, __rxor__, __ixor__ => ops::bitwise_xor;
+    __lshift__, __rlshift__, __ilshift__ => ops::left_shift;
+    __rshift__, __rrshift__, __irshift__ => ops::right_shift;
+}
+
+fn matmul_op(a: Operand, b: Operand) -> rmlx_core::Result<Array> {
+    let arr = |o: Operand| match o {
+        Operand::Array(a) => Ok(a),
+        Operand::Scalar(_) => Err(rmlx_core::Error::Value("matmul: operands must be arrays, not scalars".into())),
+    };
+    ops::matmul(&arr(a)?, &arr(b)?)
+}
+
+fn reduce_with(
+    this: &PyArray,
+    py: Python<'_>,
+    axis: Option<&Bound<'_, PyAny>>,
+    stream: Option<&Bound<'_, PyAny>>,
+    f: impl FnOnce(&Array, Axes) -> rmlx_core::Result<Array>,
+) -> PyResult<Py<PyArray>> {
+    let axes = axes_arg(axis)?;
+    let a = this.array();
+    wrap(py, on(stream, || f(&a, axes).py())?)
+}
+
+#[pymethods]
+impl PyArray {
+    #[new]
+    #[pyo3(signature = (val, dtype = None))]
+    fn py_new(val: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(PyArray::new(to_array(val, dtype_arg(dtype)?)?))
+    }
+
+    /// The dimensions, as a tuple.
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.array().shape())
+    }
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.array().ndim()
+    }
+    #[getter]
+    fn size(&self) -> usize {
+        self.array().size()
+    }
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.array().itemsize()
+    }
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.array().nbytes()
+    }
+    #[getter]
+    fn dtype(&self) -> PyDtype {
+        PyDtype(self.array().dtype())
+    }
+    /// The transpose (axes reversed).
+    #[getter(T)]
+    fn t(&self, py: Python<'_>) -> PyResult<Py<PyArray>> {
+        let a = self.array();
+        let axes: Vec<i64> = (0..a.ndim() as i64).rev().collect();
+        wrap(py, ops::transpose(&a, &axes).py()?)
+    }
+    /// The element of a one-element array, as a Python scalar.
+    fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let a = self.array();
+        if a.size() != 1 {
+            return Err(PyValueError::new_err(format!(
+                "item() needs an array of one element, this one has {}",
+                a.size()
+            )));
+        }
+        convert::item(py, &a)
+    }
+    /// The elements as nested lists of Python scalars.
+    fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::tolist(py, &self.array())
+    }
+    #[pyo3(signature = (dtype, stream = None))]
+    fn astype(
+        &self,
+        py: Python<'_>,
+        dtype: &Bound<'_, PyAny>,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        let dt = dtype_arg(Some(dtype))?.ok_or_else(|| PyTypeError::new_err("astype needs a dtype"))?;
+        let a = self.array();
+        wrap(py, on(stream, || ops::astype(&a, dt).py())?)
+    }
+
+    fn __pow__(&self, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let _ = modulo;
+        bin(self, other, ops::power, false)
+    }
+    fn __rpow__(&self, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let _ = modulo;
+        bin(self, other, ops::power, true)
+    }
+    fn __ipow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let _ = modulo;
+        let this = slf.get();
+        let r = ops::power(Operand::Array(this.array()), operand(other)?).py()?;
+        this.set(r);
+        Ok(())
+    }
+    fn __matmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        bin(self, other, matmul_op, false)
+    }
+    fn __rmatmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        bin(self, other, matmul_op, true)
+    }
+    fn __imatmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+        let this = slf.get();
+        let r = matmul_op(Operand::Array(this.array()), operand(other)?).py()?;
+        this.set(r);
+        Ok(())
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        bin(self, other, ops::equal, false)
+    }
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        bin(self, other, ops::not_equal, false)
+    }
+    fn __lt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        bin(self, other, ops::less, false)
+    }
+    fn __le__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        bin(self, other, ops::less_equal, false)
+    }
+    fn __gt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        bin(self, other, ops::greater, false)
+    }
+    fn __ge__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        bin(self, other, ops::greater_equal, false)
+    }
+    fn __neg__(&self, py: Python<'_>) -> PyResult<Py<PyArray>> {
+        wrap(py, ops::negative(&self.array()).py()?)
+    }
+    fn __pos__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyArray>> {
+        let a = self.array();
+        let r = if a.dtype() == Dtype::Bool { ops::logical_not(&a) } else { ops::bitwise_invert(&a) };
+        wrap(py, r.py()?)
+    }
+    fn __abs__(&self, py: Python<'_>) -> PyResult<Py<PyArray>> {
+        wrap(py, ops::abs(&self.array()).py()?)
+    }
+    fn __len__(&self) -> PyResult<usize> {
+        let a = self.array();
+        if a.ndim() == 0 {
+            return Err(PyTypeError::new_err("len() of a 0-d array"));
+        }
+        Ok(a.shape()[0])
+    }
+    fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
+        let a = self.array();
+        if a.size() != 1 {
+            return Err(PyValueError::new_err(format!(
+                "the truth value of an array of {} elements is ambiguous: use .any() or .all()",
+                a.size()
+            )));
+        }
+        py.detach_eval(&a)?;
+        Ok(a.item::<f64>().py()? != 0.0 || (a.dtype().is_complex() && ops::imag(&a).py()?.item::<f64>().py()? != 0.0))
+    }
+    fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let v = self.item(py)?;
+        v.bind(py).call_method0("__int__").map(|b| b.unbind())
+    }
+    fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
+        self.item(py)?.bind(py).extract::<f64>()
+    }
+    fn __index__(&self, py: Python<'_>) -> PyResult<i64> {
+        let a = self.array();
+        if !a.dtype().is_integer() || a.size() != 1 {
+            return Err(PyTypeError::new_err("only integer arrays of one element can be used as an index"));
+        }
+        py.detach_eval(&a)?;
+        a.item::<i64>().py()
+    }
+    fn __iter__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let a = slf.get().array();
+        if a.ndim() == 0 {
+            return Err(PyTypeError::new_err("iteration over a 0-d array"));
+        }
+        let items: Vec<Py<PyArray>> = (0..a.shape()[0] as i64)
+            .map(|i| {
+                let key = i.into_pyobject(py)?.into_any();
+                wrap(py, crate::index::getitem(&a, &key)?)
+            })
+            .collect::<PyResult<_>>()?;
+        Ok(pyo3::types::PyList::new(py, items)?.try_iter()?.into_any().unbind())
+    }
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        wrap(py, crate::index::getitem(&self.array(), key)?)
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let a = self.array();
+        py.detach_eval(&a)?;
+        Ok(format!("{a}"))
+    }
+    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+        self.__repr__(py)
+    }
+    fn __hash__(&self) -> isize {
+        self.array().id() as isize
+    }
+    /// A NumPy array of the values (bfloat16 becomes float32).
+    #[pyo3(signature = (dtype = None, copy = None))]
+    fn __array__(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>, copy: Option<bool>) -> PyResult<Py<PyAny>> {
+        let _ = copy;
+        let mut a = self.array();
+        if a.dtype() == Dtype::Bfloat16 {
+            a = ops::astype(&a, Dtype::Float32).py()?;
+        }
+        py.detach_eval(&a)?;
+        let bytes = a.to_bytes().py()?;
+        let np = py.import("numpy")?;
+        let ts = convert::typestr(a.dtype()).unwrap_or("<f4");
+        let buf = PyByteArray::new(py, &bytes);
+        let arr = np.call_method1("frombuffer", (buf, ts))?.call_method1("reshape", (PyTuple::new(py, a.shape())?,))?;
+        let arr = match dtype {
+            Some(d) if !d.is_none() => arr.call_method1("astype", (d,))?,
+            _ => arr,
+        };
+        Ok(arr.unbind())
+    }
+
+    // ---------------------------------------------------------------- method forms
+    #[pyo3(signature = (*shape, stream = None))]
+    fn reshape(
+        &self,
+        py: Python<'_>,
+        shape: &Bound<'_, PyTuple>,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        let s = shape_args(shape)?;
+        let a = self.array();
+        wrap(py, on(stream, || ops::reshape(&a, &s).py())?)
+    }
+    #[pyo3(signature = (*axes, stream = None))]
+    fn transpose(
+        &self,
+        py: Python<'_>,
+        axes: &Bound<'_, PyTuple>,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        let a = self.array();
+        let ax: Vec<i64> = if axes.is_empty() { (0..a.ndim() as i64).rev().collect() } else { shape_args(axes)? };
+        wrap(py, on(stream, || ops::transpose(&a, &ax).py())?)
+    }
+    #[pyo3(signature = (start_axis = 0, end_axis = -1, *, stream = None))]
+    fn flatten(
+        &self,
+        py: Python<'_>,
+        start_axis: i64,
+        end_axis: i64,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        let a = self.array();
+        wrap(py, on(stream, || ops::flatten(&a, start_axis, end_axis).py())?)
+    }
+    #[pyo3(signature = (axis = None, *, stream = None))]
+    fn squeeze(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, ops::squeeze)
+    }
+    #[pyo3(signature = (axis1, axis2, *, stream = None))]
+    fn swapaxes(
+        &self,
+        py: Python<'_>,
+        axis1: i64,
+        axis2: i64,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        let a = self.array();
+        wrap(py, on(stream, || ops::swapaxes(&a, axis1, axis2).py())?)
+    }
+    #[pyo3(signature = (source, destination, *, stream = None))]
+    fn moveaxis(
+        &self,
+        py: Python<'_>,
+        source: i64,
+        destination: i64,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        let a = self.array();
+        wrap(py, on(stream, || ops::moveaxis(&a, source, destination).py())?)
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn sum(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::sum(a, ax, keepdims))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn prod(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::prod(a, ax, keepdims))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn max(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::max(a, ax, keepdims))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn min(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::min(a, ax, keepdims))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn mean(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::mean(a, ax, keepdims))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, ddof = 0, *, stream = None))]
+    fn var(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        ddof: usize,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::var(a, ax, keepdims, ddof))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, ddof = 0, *, stream = None))]
+    fn std(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        ddof: usize,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::std(a, ax, keepdims, ddof))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn all(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::all(a, ax, keepdims))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn any(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::any(a, ax, keepdims))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn logsumexp(
+        &self,
+        py: Python<'_>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        reduce_with(self, py, axis, stream, |a, ax| ops::logsumexp(a, ax, keepdims))
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn argmax(
+        &self,
+        py: Python<'_>,
+        axis: Option<i64>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        let a = self.array();
+        wrap(py, on(stream, || ops::argmax(&a, axis, keepdims).py())?)
+    }
+    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+    fn argmin(
+        &self,
+        py: Python<'_>,
+        axis: Option<i64>,
+        keepdims: bool,
+        stream: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyArray>> {
+        let a = self.array();
+        wrap(py, on(stream, || ops::argmin(&a, axis, keepdims).py())?)
+    }
+}
+
+macro_rules! unary_methods {
+    ($($name:ident => $f:path;)*) => {
+        #[pymethods]
+        impl PyArray {
+            $(
+                #[pyo3(signature = (*, stream = None))]
+                fn $name(&self, py: Python<'_>, stream: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyArray>> {
+                    let a = self.array();
+                    wrap(py, on(stream, || $f(&a).py())?)
+                }
+            )*
+        }
+    };
+}
+
+unary_methods! {
+    abs => ops::abs;
+    exp => ops::exp;
+    log => ops::log;
+    log2 => ops::log2;
+    log10 => ops::log10;
+    log1p => ops::log1p;
+    sqrt => ops::sqrt;
+    rsqrt => ops::rsqrt;
+    square => ops::square;
+    reciprocal => ops::reciprocal;
+    sin => ops::sin;
+    cos => ops::cos;
+    conj => ops::conj;
+}

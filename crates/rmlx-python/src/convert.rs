@@ -1,0 +1,400 @@
+//! Python values to arrays and back: scalars, nested lists and tuples,
+//! NumPy arrays (through `__array_interface__`), other arrays.
+
+use num_complex::Complex32;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt, PyList, PyTuple};
+use pyo3::IntoPyObjectExt;
+use rmlx_core::{ops, Array, Dtype, Operand, Scalar};
+
+use crate::array::PyArray;
+use crate::errors::Py as _;
+
+/// The kind of a Python scalar, ordered as MLX promotes them in a list.
+#[derive(Clone, Copy, PartialEq, PartialOrd, Debug)]
+enum Kind {
+    Bool,
+    Int,
+    Float,
+    Complex,
+}
+
+enum Leaf {
+    B(bool),
+    I(i64),
+    F(f64),
+    C(Complex32),
+}
+
+fn leaf(obj: &Bound<'_, PyAny>) -> PyResult<Option<Leaf>> {
+    if obj.is_instance_of::<PyBool>() {
+        return Ok(Some(Leaf::B(obj.extract()?)));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        let v: i64 =
+            obj.extract().map_err(|_| PyValueError::new_err(format!("integer {obj} is out of range for int64")))?;
+        return Ok(Some(Leaf::I(v)));
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        return Ok(Some(Leaf::F(obj.extract()?)));
+    }
+    if let Ok(c) = obj.downcast::<PyComplex>() {
+        return Ok(Some(Leaf::C(Complex32::new(c.real() as f32, c.imag() as f32))));
+    }
+    Ok(None)
+}
+
+/// A Python scalar as a weak scalar (None if `obj` is not one).
+pub fn scalar_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<Scalar>> {
+    Ok(leaf(obj)?.map(|l| match l {
+        Leaf::B(b) => Scalar::Bool(b),
+        Leaf::I(i) => Scalar::Int(i),
+        Leaf::F(f) => Scalar::Float(f),
+        Leaf::C(c) => Scalar::Complex(c),
+    }))
+}
+
+fn is_numpy(obj: &Bound<'_, PyAny>) -> bool {
+    obj.hasattr("__array_interface__").unwrap_or(false) && !obj.is_instance_of::<PyArray>()
+}
+
+/// The dtype of a NumPy type string (`'<f4'`...), None if unsupported.
+fn dtype_of_typestr(s: &str) -> Option<Dtype> {
+    let (order, rest) = s.split_at(1);
+    if order == ">" {
+        return None;
+    }
+    Some(match rest {
+        "b1" => Dtype::Bool,
+        "u1" => Dtype::Uint8,
+        "u2" => Dtype::Uint16,
+        "u4" => Dtype::Uint32,
+        "u8" => Dtype::Uint64,
+        "i1" => Dtype::Int8,
+        "i2" => Dtype::Int16,
+        "i4" => Dtype::Int32,
+        "i8" => Dtype::Int64,
+        "f2" => Dtype::Float16,
+        "f4" => Dtype::Float32,
+        "f8" => Dtype::Float64,
+        "c8" => Dtype::Complex64,
+        _ => return None,
+    })
+}
+
+/// The NumPy type string of a dtype (bfloat16 has none).
+pub fn typestr(dt: Dtype) -> Option<&'static str> {
+    Some(match dt {
+        Dtype::Bool => "|b1",
+        Dtype::Uint8 => "|u1",
+        Dtype::Uint16 => "<u2",
+        Dtype::Uint32 => "<u4",
+        Dtype::Uint64 => "<u8",
+        Dtype::Int8 => "|i1",
+        Dtype::Int16 => "<i2",
+        Dtype::Int32 => "<i4",
+        Dtype::Int64 => "<i8",
+        Dtype::Float16 => "<f2",
+        Dtype::Float32 => "<f4",
+        Dtype::Float64 => "<f8",
+        Dtype::Complex64 => "<c8",
+        Dtype::Bfloat16 => return None,
+    })
+}
+
+fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Array> {
+    let py = obj.py();
+    let np = py.import("numpy")?;
+    let c = np.call_method1("ascontiguousarray", (obj,))?;
+    let dt = c.getattr("dtype")?;
+    let ts: String = dt.getattr("str")?.extract()?;
+    let dtype = match dtype_of_typestr(&ts) {
+        Some(d) => d,
+        None => {
+            let name: String = dt.getattr("name")?.extract()?;
+            return Err(PyTypeError::new_err(format!("cannot make an array from a NumPy array of dtype {name}")));
+        }
+    };
+    let shape: Vec<usize> = c.getattr("shape")?.extract()?;
+    let bytes: Vec<u8> = c.call_method0("tobytes")?.extract()?;
+    Array::from_bytes(&bytes, &shape, dtype).py()
+}
+
+fn shape_of(obj: &Bound<'_, PyAny>, shape: &mut Vec<usize>, depth: usize) -> PyResult<()> {
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let n = obj.len()?;
+        if shape.len() == depth {
+            shape.push(n);
+        }
+        if n > 0 {
+            shape_of(&obj.get_item(0)?, shape, depth + 1)?;
+        }
+    } else if let Ok(a) = obj.downcast::<PyArray>() {
+        if shape.len() == depth {
+            shape.extend_from_slice(a.get().array().shape());
+        }
+    } else if is_numpy(obj) {
+        let s: Vec<usize> = obj.getattr("shape")?.extract()?;
+        if shape.len() == depth {
+            shape.extend(s);
+        }
+    }
+    Ok(())
+}
+
+fn flatten(
+    obj: &Bound<'_, PyAny>,
+    shape: &[usize],
+    depth: usize,
+    out: &mut Vec<Leaf>,
+    arrays: &mut bool,
+) -> PyResult<()> {
+    let ragged = || {
+        PyValueError::new_err(
+            "initialization encountered a ragged nested list: every list at one depth must have the same length",
+        )
+    };
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        if depth >= shape.len() || obj.len()? != shape[depth] {
+            return Err(ragged());
+        }
+        for item in obj.try_iter()? {
+            flatten(&item?, shape, depth + 1, out, arrays)?;
+        }
+        return Ok(());
+    }
+    if obj.is_instance_of::<PyArray>() || is_numpy(obj) {
+        *arrays = true;
+        return Ok(());
+    }
+    if depth != shape.len() {
+        return Err(ragged());
+    }
+    match leaf(obj)? {
+        Some(l) => {
+            out.push(l);
+            Ok(())
+        }
+        None => {
+            Err(PyTypeError::new_err(format!("cannot make an array from an object of type {}", obj.get_type().name()?)))
+        }
+    }
+}
+
+/// An array from any value `mx.array` takes, in `dtype` when given.
+pub fn to_array(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Array> {
+    let a = to_array_inner(obj, dtype)?;
+    match dtype {
+        Some(d) if d != a.dtype() => ops::astype(&a, d).py(),
+        _ => Ok(a),
+    }
+}
+
+fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Array> {
+    if let Ok(a) = obj.downcast::<PyArray>() {
+        return Ok(a.get().array());
+    }
+    if let Some(l) = leaf(obj)? {
+        return scalar_array(l, dtype);
+    }
+    if is_numpy(obj) {
+        return from_numpy(obj);
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let mut shape = Vec::new();
+        shape_of(obj, &mut shape, 0)?;
+        let mut leaves = Vec::new();
+        let mut arrays = false;
+        flatten(obj, &shape, 0, &mut leaves, &mut arrays)?;
+        if arrays {
+            // A list holding arrays: each item becomes an array, then they stack.
+            let items: Vec<Array> = obj.try_iter()?.map(|i| to_array_inner(&i?, dtype)).collect::<PyResult<_>>()?;
+            if items.is_empty() {
+                return Array::from_slice::<f32>(&[], &[0]).py();
+            }
+            if items.iter().any(|a| a.shape() != items[0].shape()) {
+                return Err(PyValueError::new_err(
+                    "initialization encountered a ragged nested list: the arrays in it differ in shape",
+                ));
+            }
+            return ops::stack(&items, 0).py();
+        }
+        let kind = leaves
+            .iter()
+            .map(|l| match l {
+                Leaf::B(_) => Kind::Bool,
+                Leaf::I(_) => Kind::Int,
+                Leaf::F(_) => Kind::Float,
+                Leaf::C(_) => Kind::Complex,
+            })
+            .fold(None, |acc: Option<Kind>, k| Some(acc.map_or(k, |a| if k > a { k } else { a })));
+        let target = dtype.unwrap_or(match kind {
+            None | Some(Kind::Float) => Dtype::Float32,
+            Some(Kind::Bool) => Dtype::Bool,
+            Some(Kind::Int) => {
+                let fits = leaves.iter().all(|l| match l {
+                    Leaf::I(i) => i32::try_from(*i).is_ok(),
+                    _ => true,
+                });
+                if fits {
+                    Dtype::Int32
+                } else {
+                    Dtype::Int64
+                }
+            }
+            Some(Kind::Complex) => Dtype::Complex64,
+        });
+        return leaves_array(&leaves, &shape, target);
+    }
+    Err(PyTypeError::new_err(format!("cannot make an array from an object of type {}", obj.get_type().name()?)))
+}
+
+fn scalar_array(l: Leaf, dtype: Option<Dtype>) -> PyResult<Array> {
+    let dt = dtype.unwrap_or(match &l {
+        Leaf::B(_) => Dtype::Bool,
+        Leaf::I(i) if i32::try_from(*i).is_ok() => Dtype::Int32,
+        Leaf::I(_) => Dtype::Int64,
+        Leaf::F(_) => Dtype::Float32,
+        Leaf::C(_) => Dtype::Complex64,
+    });
+    leaves_array(&[l], &[], dt)
+}
+
+fn check_int_range(v: i64, dt: Dtype) -> PyResult<()> {
+    if !dt.is_integer() {
+        return Ok(());
+    }
+    let info = rmlx_core::iinfo(dt).py()?;
+    if (v as i128) < info.min || (v as i128) > info.max {
+        return Err(PyValueError::new_err(format!("integer {v} is out of range for {dt}")));
+    }
+    Ok(())
+}
+
+fn leaves_array(leaves: &[Leaf], shape: &[usize], dt: Dtype) -> PyResult<Array> {
+    if dt.is_complex() {
+        let v: Vec<Complex32> = leaves
+            .iter()
+            .map(|l| match l {
+                Leaf::B(b) => Complex32::new(*b as i32 as f32, 0.0),
+                Leaf::I(i) => Complex32::new(*i as f32, 0.0),
+                Leaf::F(f) => Complex32::new(*f as f32, 0.0),
+                Leaf::C(c) => *c,
+            })
+            .collect();
+        return Array::from_slice(&v, shape).py();
+    }
+    if leaves.iter().any(|l| matches!(l, Leaf::C(_))) {
+        return Err(PyTypeError::new_err(format!("cannot put complex values in an array of {dt}")));
+    }
+    {
+        if leaves.iter().all(|l| !matches!(l, Leaf::F(_))) {
+            let v: Vec<i64> = leaves
+                .iter()
+                .map(|l| match l {
+                    Leaf::B(b) => *b as i64,
+                    Leaf::I(i) => *i,
+                    _ => 0,
+                })
+                .collect();
+            for &x in &v {
+                check_int_range(x, dt)?;
+            }
+            let a = Array::from_slice(&v, shape).py()?;
+            return ops::astype(&a, dt).py();
+        }
+    }
+    let v: Vec<f64> = leaves
+        .iter()
+        .map(|l| match l {
+            Leaf::B(b) => *b as i64 as f64,
+            Leaf::I(i) => *i as f64,
+            Leaf::F(f) => *f,
+            Leaf::C(_) => 0.0,
+        })
+        .collect();
+    let a = Array::from_slice(&v, shape).py()?;
+    ops::astype(&a, dt).py()
+}
+
+/// An operand of a binary op: arrays stay arrays, Python scalars stay weak.
+pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Operand> {
+    if let Ok(a) = obj.downcast::<PyArray>() {
+        return Ok(Operand::Array(a.get().array()));
+    }
+    if let Some(s) = scalar_of(obj)? {
+        return Ok(Operand::Scalar(s));
+    }
+    Ok(Operand::Array(to_array(obj, None)?))
+}
+
+/// A Python scalar of element 0 of an evaluated, one-element array.
+pub fn item(py: Python<'_>, a: &Array) -> PyResult<Py<PyAny>> {
+    let dt = a.dtype();
+    py.detach_eval(a)?;
+    if dt == Dtype::Bool {
+        return a.item::<bool>().py()?.into_py_any(py);
+    }
+    if dt.is_complex() {
+        let c = a.item::<Complex32>().py()?;
+        return num_complex::Complex64::new(c.re as f64, c.im as f64).into_py_any(py);
+    }
+    if dt.is_integer() {
+        if dt == Dtype::Uint64 {
+            return a.item::<u64>().py()?.into_py_any(py);
+        }
+        return a.item::<i64>().py()?.into_py_any(py);
+    }
+    a.item::<f64>().py()?.into_py_any(py)
+}
+
+/// Evaluation with the interpreter released.
+pub trait DetachEval {
+    fn detach_eval(self, a: &Array) -> PyResult<()>;
+}
+impl DetachEval for Python<'_> {
+    fn detach_eval(self, a: &Array) -> PyResult<()> {
+        let a = a.clone();
+        self.allow_threads(move || a.eval()).py()
+    }
+}
+
+/// Nested lists of Python scalars.
+pub fn tolist(py: Python<'_>, a: &Array) -> PyResult<Py<PyAny>> {
+    py.detach_eval(a)?;
+    let dt = a.dtype();
+    let shape = a.shape().to_vec();
+    fn build<T: Copy>(
+        py: Python<'_>,
+        v: &[T],
+        shape: &[usize],
+        f: &dyn Fn(T) -> PyResult<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        if shape.is_empty() {
+            return f(v[0]);
+        }
+        let step: usize = shape[1..].iter().product();
+        let items: Vec<Py<PyAny>> =
+            (0..shape[0]).map(|i| build(py, &v[i * step..(i + 1) * step], &shape[1..], f)).collect::<PyResult<_>>()?;
+        PyList::new(py, items)?.into_py_any(py)
+    }
+    if dt == Dtype::Bool {
+        let v = a.to_vec::<bool>().py()?;
+        return build(py, &v, &shape, &|x| x.into_py_any(py));
+    }
+    if dt.is_complex() {
+        let v = a.to_vec::<Complex32>().py()?;
+        return build(py, &v, &shape, &|c| num_complex::Complex64::new(c.re as f64, c.im as f64).into_py_any(py));
+    }
+    if dt == Dtype::Uint64 {
+        let v = a.to_vec::<u64>().py()?;
+        return build(py, &v, &shape, &|x| x.into_py_any(py));
+    }
+    if dt.is_integer() {
+        let v = a.to_vec::<i64>().py()?;
+        return build(py, &v, &shape, &|x| x.into_py_any(py));
+    }
+    let v = a.to_vec::<f64>().py()?;
+    build(py, &v, &shape, &|x| x.into_py_any(py))
+}

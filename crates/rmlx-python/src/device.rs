@@ -1,0 +1,128 @@
+//! Devices and streams: `mx.cpu`, `mx.gpu`, `mx.Device`, `mx.Stream`.
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use rmlx_core::{Device, Stream, StreamOrDevice};
+
+use crate::errors::Py as _;
+
+/// The kind of a device: `mx.cpu` or `mx.gpu`.
+#[pyclass(name = "DeviceType", module = "rmlx.core", frozen, eq, hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PyDeviceType {
+    #[pyo3(name = "cpu")]
+    Cpu,
+    #[pyo3(name = "gpu")]
+    Gpu,
+}
+
+#[pymethods]
+impl PyDeviceType {
+    fn __repr__(&self) -> &'static str {
+        match self {
+            PyDeviceType::Cpu => "DeviceType.cpu",
+            PyDeviceType::Gpu => "DeviceType.gpu",
+        }
+    }
+}
+
+/// A device: its type and index.
+#[pyclass(name = "Device", module = "rmlx.core", frozen, eq, hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PyDevice(pub Device);
+
+#[pymethods]
+impl PyDevice {
+    #[new]
+    #[pyo3(signature = (r#type, index = 0))]
+    fn new(r#type: PyDeviceType, index: usize) -> PyResult<Self> {
+        Ok(PyDevice(match r#type {
+            PyDeviceType::Cpu if index == 0 => Device::Cpu,
+            PyDeviceType::Cpu => {
+                return Err(PyValueError::new_err(format!("there is one CPU device (index 0), not {index}")))
+            }
+            PyDeviceType::Gpu => Device::Gpu(index),
+        }))
+    }
+    #[getter]
+    fn r#type(&self) -> PyDeviceType {
+        match self.0 {
+            Device::Cpu => PyDeviceType::Cpu,
+            Device::Gpu(_) => PyDeviceType::Gpu,
+        }
+    }
+    #[getter]
+    fn index(&self) -> usize {
+        match self.0 {
+            Device::Cpu => 0,
+            Device::Gpu(i) => i,
+        }
+    }
+    fn __repr__(&self) -> String {
+        match self.0 {
+            Device::Cpu => "Device(cpu, 0)".into(),
+            Device::Gpu(i) => format!("Device(gpu, {i})"),
+        }
+    }
+}
+
+/// A stream of work on a device.
+#[pyclass(name = "Stream", module = "rmlx.core", frozen, eq, hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PyStream(pub Stream);
+
+#[pymethods]
+impl PyStream {
+    #[getter]
+    fn device(&self) -> PyDevice {
+        PyDevice(self.0.device)
+    }
+    fn __repr__(&self) -> String {
+        format!("Stream({}, {})", PyDevice(self.0.device).__repr__(), self.0.index)
+    }
+}
+
+/// A device from a Device or a DeviceType.
+pub fn device_of(obj: &Bound<'_, PyAny>) -> PyResult<Device> {
+    if let Ok(d) = obj.extract::<PyDevice>() {
+        return Ok(d.0);
+    }
+    if let Ok(t) = obj.extract::<PyDeviceType>() {
+        return Ok(match t {
+            PyDeviceType::Cpu => Device::Cpu,
+            PyDeviceType::Gpu => Device::Gpu(0),
+        });
+    }
+    Err(PyTypeError::new_err(format!("expected a Device or a DeviceType, got {}", obj.repr()?)))
+}
+
+/// A `stream=` argument: None, a Stream, a Device or a DeviceType.
+pub fn stream_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<StreamOrDevice>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => {
+            if let Ok(s) = o.extract::<PyStream>() {
+                return Ok(Some(s.0.into()));
+            }
+            Ok(Some(
+                device_of(o)
+                    .map_err(|_| {
+                        PyTypeError::new_err(format!(
+                            "stream= takes a Stream or a Device, got {}",
+                            o.repr().map(|r| r.to_string()).unwrap_or_default()
+                        ))
+                    })?
+                    .into(),
+            ))
+        }
+    }
+}
+
+/// Runs `f` with ops going to `stream` when one is given.
+pub fn on<R>(stream: Option<&Bound<'_, PyAny>>, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
+    match stream_arg(stream)? {
+        None => f(),
+        Some(s) => rmlx_core::with_stream(s, f).py()?,
+    }
+}

@@ -1,0 +1,81 @@
+//! `mx.Dtype` objects (`mx.float32`, ...) and the categories of `issubdtype`.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use rmlx_core::dtype::DtypeLike;
+use rmlx_core::{Dtype, DtypeCategory};
+
+/// An element type: `rmlx.core.float32` and the others.
+#[pyclass(name = "Dtype", module = "rmlx.core", frozen, eq, hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PyDtype(pub Dtype);
+
+#[pymethods]
+impl PyDtype {
+    /// Bytes per element.
+    #[getter]
+    fn size(&self) -> usize {
+        self.0.size()
+    }
+    fn __repr__(&self) -> String {
+        format!("rmlx.core.{}", self.0.name())
+    }
+}
+
+/// An abstract group of dtypes (`mx.floating`, `mx.integer`, ...).
+#[pyclass(name = "DtypeCategory", module = "rmlx.core", frozen, eq, hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PyDtypeCategory(pub DtypeCategory);
+
+#[pymethods]
+impl PyDtypeCategory {
+    fn __repr__(&self) -> String {
+        format!("DtypeCategory.{}", category_name(self.0))
+    }
+}
+
+pub fn category_name(c: DtypeCategory) -> &'static str {
+    match c {
+        DtypeCategory::Generic => "generic",
+        DtypeCategory::Number => "number",
+        DtypeCategory::Integer => "integer",
+        DtypeCategory::SignedInteger => "signedinteger",
+        DtypeCategory::UnsignedInteger => "unsignedinteger",
+        DtypeCategory::Inexact => "inexact",
+        DtypeCategory::Floating => "floating",
+        DtypeCategory::ComplexFloating => "complexfloating",
+    }
+}
+
+pub const CATEGORIES: [DtypeCategory; 8] = [
+    DtypeCategory::Generic,
+    DtypeCategory::Number,
+    DtypeCategory::Integer,
+    DtypeCategory::SignedInteger,
+    DtypeCategory::UnsignedInteger,
+    DtypeCategory::Inexact,
+    DtypeCategory::Floating,
+    DtypeCategory::ComplexFloating,
+];
+
+/// A dtype argument: an `mx.Dtype`, or None.
+pub fn dtype_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Dtype>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => match o.extract::<PyDtype>() {
+            Ok(d) => Ok(Some(d.0)),
+            Err(_) => Err(PyTypeError::new_err(format!("expected a dtype (such as mx.float32), got {}", o.repr()?))),
+        },
+    }
+}
+
+pub fn dtype_like(obj: &Bound<'_, PyAny>) -> PyResult<DtypeLike> {
+    if let Ok(d) = obj.extract::<PyDtype>() {
+        return Ok(DtypeLike::Dtype(d.0));
+    }
+    if let Ok(c) = obj.extract::<PyDtypeCategory>() {
+        return Ok(DtypeLike::Category(c.0));
+    }
+    Err(PyTypeError::new_err(format!("expected a dtype or a dtype category, got {}", obj.repr()?)))
+}

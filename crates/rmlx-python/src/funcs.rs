@@ -1,0 +1,824 @@
+//! The functions of `rmlx.core`: creation, math, reductions, shapes,
+//! evaluation, memory, devices. Every op takes `stream=` as MLX's do.
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::IntoPyObjectExt;
+use rmlx_core::ops::{self, Split};
+use rmlx_core::primitive::PadMode;
+use rmlx_core::{Array, Dtype, Operand};
+
+use crate::array::{axes_arg, wrap, PyArray};
+use crate::convert::{operand, to_array};
+use crate::device::{device_of, on, stream_arg, PyDevice, PyStream};
+use crate::dtype::{dtype_arg, dtype_like, PyDtype};
+use crate::errors::Py as _;
+
+type Obj<'py> = Bound<'py, PyAny>;
+type Out = PyResult<Py<PyArray>>;
+
+fn arr(o: &Obj<'_>) -> PyResult<Array> {
+    to_array(o, None)
+}
+
+fn array_list(o: &Obj<'_>) -> PyResult<Vec<Array>> {
+    o.try_iter()?.map(|x| arr(&x?)).collect()
+}
+
+fn ints(o: &Obj<'_>) -> PyResult<Vec<i64>> {
+    if let Ok(i) = o.extract::<i64>() {
+        return Ok(vec![i]);
+    }
+    o.extract::<Vec<i64>>().map_err(|_| PyTypeError::new_err("expected an int or a sequence of ints"))
+}
+
+fn shape_of(o: &Obj<'_>) -> PyResult<Vec<usize>> {
+    ints(o)?
+        .into_iter()
+        .map(|d| {
+            usize::try_from(d).map_err(|_| PyValueError::new_err(format!("a shape cannot hold the negative size {d}")))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- creation
+
+#[pyfunction]
+#[pyo3(signature = (shape, dtype = None, *, stream = None))]
+pub fn zeros(py: Python<'_>, shape: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let (s, dt) = (shape_of(shape)?, dtype_arg(dtype)?.unwrap_or(Dtype::Float32));
+    wrap(py, on(stream, || ops::zeros(&s, dt).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (shape, dtype = None, *, stream = None))]
+pub fn ones(py: Python<'_>, shape: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let (s, dt) = (shape_of(shape)?, dtype_arg(dtype)?.unwrap_or(Dtype::Float32));
+    wrap(py, on(stream, || ops::ones(&s, dt).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (shape, vals, dtype = None, *, stream = None))]
+pub fn full(py: Python<'_>, shape: &Obj<'_>, vals: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let (s, dt, v) = (shape_of(shape)?, dtype_arg(dtype)?, operand(vals)?);
+    wrap(py, on(stream, || ops::full(&s, v, dt).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, *, stream = None))]
+pub fn zeros_like(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::zeros_like(&a).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, *, stream = None))]
+pub fn ones_like(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::ones_like(&a).py())?)
+}
+
+/// `arange(stop)`, `arange(start, stop, step=1)`; ints give int32, floats float32.
+#[pyfunction]
+#[pyo3(signature = (start, stop = None, step = None, dtype = None, *, stream = None))]
+pub fn arange(
+    py: Python<'_>,
+    start: &Obj<'_>,
+    stop: Option<&Obj<'_>>,
+    step: Option<&Obj<'_>>,
+    dtype: Option<&Obj<'_>>,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let is_float = |o: &Obj<'_>| o.is_instance_of::<pyo3::types::PyFloat>();
+    let mut any_float = is_float(start);
+    let (a, b) = match stop {
+        Some(s) if !s.is_none() => {
+            any_float |= is_float(s);
+            (start.extract::<f64>()?, s.extract::<f64>()?)
+        }
+        _ => (0.0, start.extract::<f64>()?),
+    };
+    let st = match step {
+        Some(s) if !s.is_none() => {
+            any_float |= is_float(s);
+            s.extract::<f64>()?
+        }
+        _ => 1.0,
+    };
+    let dt = dtype_arg(dtype)?.unwrap_or(if any_float { Dtype::Float32 } else { Dtype::Int32 });
+    wrap(py, on(stream, || ops::arange(a, b, st, dt).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (start, stop, num = 50, dtype = None, *, stream = None))]
+pub fn linspace(
+    py: Python<'_>,
+    start: f64,
+    stop: f64,
+    num: i64,
+    dtype: Option<&Obj<'_>>,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let num =
+        usize::try_from(num).map_err(|_| PyValueError::new_err(format!("linspace: num must be >= 0, got {num}")))?;
+    let dt = dtype_arg(dtype)?.unwrap_or(Dtype::Float32);
+    wrap(py, on(stream, || ops::linspace(start, stop, num, dt).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (n, m = None, k = 0, dtype = None, *, stream = None))]
+pub fn eye(
+    py: Python<'_>,
+    n: usize,
+    m: Option<usize>,
+    k: i64,
+    dtype: Option<&Obj<'_>>,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let dt = dtype_arg(dtype)?.unwrap_or(Dtype::Float32);
+    wrap(py, on(stream, || ops::eye(n, m, k, dt).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (n, dtype = None, *, stream = None))]
+pub fn identity(py: Python<'_>, n: usize, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let dt = dtype_arg(dtype)?.unwrap_or(Dtype::Float32);
+    wrap(py, on(stream, || ops::identity(n, dt).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (n, m = None, k = 0, dtype = None, *, stream = None))]
+pub fn tri(
+    py: Python<'_>,
+    n: usize,
+    m: Option<usize>,
+    k: i64,
+    dtype: Option<&Obj<'_>>,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let dt = dtype_arg(dtype)?.unwrap_or(Dtype::Float32);
+    wrap(py, on(stream, || ops::tri(n, m, k, dt).py())?)
+}
+
+// ---------------------------------------------------------------- elementwise
+
+macro_rules! unary_fns {
+    ($($name:ident => $f:path;)*) => {$(
+        #[pyfunction]
+        #[pyo3(signature = (a, /, *, stream = None))]
+        pub fn $name(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+            let a = arr(a)?;
+            wrap(py, on(stream, || $f(&a).py())?)
+        }
+    )*
+    pub fn add_unary(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        $(m.add_function(wrap_pyfunction!($name, m)?)?;)*
+        Ok(())
+    }
+    };
+}
+
+unary_fns! {
+    abs => ops::abs; sign => ops::sign; negative => ops::negative; square => ops::square;
+    sqrt => ops::sqrt; rsqrt => ops::rsqrt; reciprocal => ops::reciprocal;
+    exp => ops::exp; expm1 => ops::expm1; log => ops::log; log2 => ops::log2; log10 => ops::log10; log1p => ops::log1p;
+    sin => ops::sin; cos => ops::cos; tan => ops::tan; arcsin => ops::arcsin; arccos => ops::arccos; arctan => ops::arctan;
+    sinh => ops::sinh; cosh => ops::cosh; tanh => ops::tanh; arcsinh => ops::arcsinh; arccosh => ops::arccosh; arctanh => ops::arctanh;
+    erf => ops::erf; erfinv => ops::erfinv; sigmoid => ops::sigmoid;
+    floor => ops::floor; ceil => ops::ceil; trunc => ops::trunc;
+    isnan => ops::isnan; isinf => ops::isinf; isfinite => ops::isfinite; isposinf => ops::isposinf; isneginf => ops::isneginf;
+    logical_not => ops::logical_not; bitwise_invert => ops::bitwise_invert;
+    conj => ops::conj; conjugate => ops::conj; real => ops::real; imag => ops::imag;
+    degrees => ops::degrees; radians => ops::radians;
+    contiguous => ops::contiguous; atleast_1d => ops::atleast_1d; atleast_2d => ops::atleast_2d; atleast_3d => ops::atleast_3d;
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, decimals = 0, *, stream = None))]
+pub fn round(py: Python<'_>, a: &Obj<'_>, decimals: i32, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::round(&a, decimals).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, nan = 0.0, posinf = None, neginf = None, *, stream = None))]
+pub fn nan_to_num(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    nan: f64,
+    posinf: Option<f64>,
+    neginf: Option<f64>,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::nan_to_num(&a, nan, posinf, neginf).py())?)
+}
+
+fn both(a: &Obj<'_>, b: &Obj<'_>) -> PyResult<(Operand, Operand)> {
+    let (x, y) = (operand(a)?, operand(b)?);
+    if matches!((&x, &y), (Operand::Scalar(_), Operand::Scalar(_))) {
+        // Two Python scalars: the first becomes an array of its own dtype.
+        return Ok((Operand::Array(to_array(a, None)?), y));
+    }
+    Ok((x, y))
+}
+
+macro_rules! binary_fns {
+    ($($name:ident => $f:path;)*) => {$(
+        #[pyfunction]
+        #[pyo3(signature = (a, b, /, *, stream = None))]
+        pub fn $name(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+            let (x, y) = both(a, b)?;
+            wrap(py, on(stream, || $f(x, y).py())?)
+        }
+    )*
+    pub fn add_binary(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        $(m.add_function(wrap_pyfunction!($name, m)?)?;)*
+        Ok(())
+    }
+    };
+}
+
+binary_fns! {
+    add => ops::add; subtract => ops::subtract; multiply => ops::multiply; divide => ops::divide;
+    floor_divide => ops::floor_divide; remainder => ops::remainder; power => ops::power;
+    maximum => ops::maximum; minimum => ops::minimum; logaddexp => ops::logaddexp; arctan2 => ops::arctan2;
+    equal => ops::equal; not_equal => ops::not_equal; less => ops::less; less_equal => ops::less_equal;
+    greater => ops::greater; greater_equal => ops::greater_equal;
+    logical_and => ops::logical_and; logical_or => ops::logical_or; logical_xor => ops::logical_xor;
+    bitwise_and => ops::bitwise_and; bitwise_or => ops::bitwise_or; bitwise_xor => ops::bitwise_xor;
+    left_shift => ops::left_shift; right_shift => ops::right_shift;
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, b, /, *, stream = None))]
+pub fn divmod(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
+    let (x, y) = both(a, b)?;
+    let (q, r) = on(stream, || ops::divmod(x, y).py())?;
+    (wrap(py, q)?, wrap(py, r)?).into_py_any(py)
+}
+
+#[pyfunction]
+#[pyo3(name = "where", signature = (condition, x, y, /, *, stream = None))]
+pub fn where_(py: Python<'_>, condition: &Obj<'_>, x: &Obj<'_>, y: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let (c, a, b) = (operand(condition)?, operand(x)?, operand(y)?);
+    wrap(py, on(stream, || ops::where_(c, a, b).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, a_min, a_max, *, stream = None))]
+pub fn clip(py: Python<'_>, a: &Obj<'_>, a_min: &Obj<'_>, a_max: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    let lo = if a_min.is_none() { None } else { Some(operand(a_min)?) };
+    let hi = if a_max.is_none() { None } else { Some(operand(a_max)?) };
+    if lo.is_none() && hi.is_none() {
+        return Err(PyValueError::new_err("clip: a_min and a_max cannot both be None"));
+    }
+    wrap(py, on(stream, || ops::clip(&a, lo, hi).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, b, /, rtol = 1e-5, atol = 1e-8, *, equal_nan = false, stream = None))]
+pub fn isclose(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    b: &Obj<'_>,
+    rtol: f64,
+    atol: f64,
+    equal_nan: bool,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let (a, b) = (arr(a)?, arr(b)?);
+    wrap(py, on(stream, || ops::isclose(&a, &b, rtol, atol, equal_nan).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, b, /, rtol = 1e-5, atol = 1e-8, *, equal_nan = false, stream = None))]
+pub fn allclose(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    b: &Obj<'_>,
+    rtol: f64,
+    atol: f64,
+    equal_nan: bool,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let (a, b) = (arr(a)?, arr(b)?);
+    wrap(py, on(stream, || ops::allclose(&a, &b, rtol, atol, equal_nan).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, b, /, equal_nan = false, *, stream = None))]
+pub fn array_equal(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, equal_nan: bool, stream: Option<&Obj<'_>>) -> Out {
+    let (a, b) = (arr(a)?, arr(b)?);
+    wrap(py, on(stream, || ops::array_equal(&a, &b, equal_nan).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, b, /, *, stream = None))]
+pub fn matmul(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, b) = (arr(a)?, arr(b)?);
+    wrap(py, on(stream, || ops::matmul(&a, &b).py())?)
+}
+
+// ---------------------------------------------------------------- reductions
+
+macro_rules! reductions {
+    ($($name:ident => $f:path;)*) => {$(
+        #[pyfunction]
+        #[pyo3(signature = (a, /, axis = None, keepdims = false, *, stream = None))]
+        pub fn $name(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, keepdims: bool, stream: Option<&Obj<'_>>) -> Out {
+            let (a, ax) = (arr(a)?, axes_arg(axis)?);
+            wrap(py, on(stream, || $f(&a, ax, keepdims).py())?)
+        }
+    )*
+    pub fn add_reductions(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        $(m.add_function(wrap_pyfunction!($name, m)?)?;)*
+        Ok(())
+    }
+    };
+}
+
+reductions! {
+    sum => ops::sum; prod => ops::prod; max => ops::max; min => ops::min; mean => ops::mean;
+    all => ops::all; any => ops::any; logsumexp => ops::logsumexp; median => ops::median;
+    count_nonzero => ops::count_nonzero;
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axis = None, keepdims = false, ddof = 0, *, stream = None))]
+pub fn var(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    axis: Option<&Obj<'_>>,
+    keepdims: bool,
+    ddof: usize,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let (a, ax) = (arr(a)?, axes_arg(axis)?);
+    wrap(py, on(stream, || ops::var(&a, ax, keepdims, ddof).py())?)
+}
+
+#[pyfunction]
+#[pyo3(name = "std", signature = (a, /, axis = None, keepdims = false, ddof = 0, *, stream = None))]
+pub fn std_(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    axis: Option<&Obj<'_>>,
+    keepdims: bool,
+    ddof: usize,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let (a, ax) = (arr(a)?, axes_arg(axis)?);
+    wrap(py, on(stream, || ops::std(&a, ax, keepdims, ddof).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axis = None, keepdims = false, *, stream = None))]
+pub fn argmax(py: Python<'_>, a: &Obj<'_>, axis: Option<i64>, keepdims: bool, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::argmax(&a, axis, keepdims).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axis = None, keepdims = false, *, stream = None))]
+pub fn argmin(py: Python<'_>, a: &Obj<'_>, axis: Option<i64>, keepdims: bool, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::argmin(&a, axis, keepdims).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axis = None, *, precise = false, stream = None))]
+pub fn softmax(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, precise: bool, stream: Option<&Obj<'_>>) -> Out {
+    let (a, ax) = (arr(a)?, axes_arg(axis)?);
+    wrap(py, on(stream, || ops::softmax(&a, ax, precise).py())?)
+}
+
+// ---------------------------------------------------------------- shapes
+
+#[pyfunction]
+#[pyo3(signature = (a, /, shape, *, stream = None))]
+pub fn reshape(py: Python<'_>, a: &Obj<'_>, shape: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, s) = (arr(a)?, ints(shape)?);
+    wrap(py, on(stream, || ops::reshape(&a, &s).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, start_axis = 0, end_axis = -1, *, stream = None))]
+pub fn flatten(py: Python<'_>, a: &Obj<'_>, start_axis: i64, end_axis: i64, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::flatten(&a, start_axis, end_axis).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axis, shape, *, stream = None))]
+pub fn unflatten(py: Python<'_>, a: &Obj<'_>, axis: i64, shape: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, s) = (arr(a)?, ints(shape)?);
+    wrap(py, on(stream, || ops::unflatten(&a, axis, &s).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axis = None, *, stream = None))]
+pub fn squeeze(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, ax) = (arr(a)?, axes_arg(axis)?);
+    wrap(py, on(stream, || ops::squeeze(&a, ax).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axis, *, stream = None))]
+pub fn expand_dims(py: Python<'_>, a: &Obj<'_>, axis: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, ax) = (arr(a)?, ints(axis)?);
+    wrap(py, on(stream, || ops::expand_dims(&a, ax).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axes = None, *, stream = None))]
+pub fn transpose(py: Python<'_>, a: &Obj<'_>, axes: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    let ax = match axes {
+        Some(o) if !o.is_none() => ints(o)?,
+        _ => (0..a.ndim() as i64).rev().collect(),
+    };
+    wrap(py, on(stream, || ops::transpose(&a, &ax).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axes = None, *, stream = None))]
+pub fn permute_dims(py: Python<'_>, a: &Obj<'_>, axes: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    transpose(py, a, axes, stream)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, axis1, axis2, *, stream = None))]
+pub fn swapaxes(py: Python<'_>, a: &Obj<'_>, axis1: i64, axis2: i64, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::swapaxes(&a, axis1, axis2).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, source, destination, *, stream = None))]
+pub fn moveaxis(py: Python<'_>, a: &Obj<'_>, source: i64, destination: i64, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::moveaxis(&a, source, destination).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, shape, *, stream = None))]
+pub fn broadcast_to(py: Python<'_>, a: &Obj<'_>, shape: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, s) = (arr(a)?, shape_of(shape)?);
+    wrap(py, on(stream, || ops::broadcast_to(&a, &s).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (*arrays, stream = None))]
+pub fn broadcast_arrays(py: Python<'_>, arrays: &Bound<'_, PyTuple>, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
+    let v: Vec<Array> = arrays.iter().map(|o| arr(&o)).collect::<PyResult<_>>()?;
+    let out = on(stream, || ops::broadcast_arrays(&v).py())?;
+    let items: Vec<Py<PyArray>> = out.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
+    PyTuple::new(py, items)?.into_py_any(py)
+}
+
+#[pyfunction]
+#[pyo3(signature = (arrays, axis = 0, *, stream = None))]
+pub fn concatenate(py: Python<'_>, arrays: &Obj<'_>, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
+    let mut v = array_list(arrays)?;
+    let axis = match axis {
+        Some(a) => a,
+        None => {
+            v = v.iter().map(|a| ops::reshape(a, &[-1])).collect::<rmlx_core::Result<_>>().py()?;
+            0
+        }
+    };
+    wrap(py, on(stream, || ops::concatenate(&v, axis).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (arrays, axis = 0, *, stream = None))]
+pub fn concat(py: Python<'_>, arrays: &Obj<'_>, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
+    concatenate(py, arrays, axis, stream)
+}
+
+#[pyfunction]
+#[pyo3(signature = (arrays, axis = 0, *, stream = None))]
+pub fn stack(py: Python<'_>, arrays: &Obj<'_>, axis: i64, stream: Option<&Obj<'_>>) -> Out {
+    let v = array_list(arrays)?;
+    wrap(py, on(stream, || ops::stack(&v, axis).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, indices_or_sections, axis = 0, *, stream = None))]
+pub fn split(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    indices_or_sections: &Obj<'_>,
+    axis: i64,
+    stream: Option<&Obj<'_>>,
+) -> PyResult<Py<PyAny>> {
+    let a = arr(a)?;
+    let how = match indices_or_sections.extract::<i64>() {
+        Ok(n) => {
+            Split::Sections(usize::try_from(n).map_err(|_| PyValueError::new_err(format!("split: {n} sections")))?)
+        }
+        Err(_) => Split::Indices(ints(indices_or_sections)?),
+    };
+    let parts = on(stream, || ops::split(&a, how, axis).py())?;
+    let items: Vec<Py<PyArray>> = parts.into_iter().map(|p| wrap(py, p)).collect::<PyResult<_>>()?;
+    PyList::new(py, items)?.into_py_any(py)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, reps, *, stream = None))]
+pub fn tile(py: Python<'_>, a: &Obj<'_>, reps: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, r) = (arr(a)?, shape_of(reps)?);
+    wrap(py, on(stream, || ops::tile(&a, &r).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, repeats, axis = None, *, stream = None))]
+pub fn repeat(py: Python<'_>, a: &Obj<'_>, repeats: usize, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::repeat(&a, repeats, axis).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, pad_width, mode = "constant", constant_values = None, *, stream = None))]
+pub fn pad(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    pad_width: &Obj<'_>,
+    mode: &str,
+    constant_values: Option<&Obj<'_>>,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let a = arr(a)?;
+    let nd = a.ndim();
+    let widths: Vec<(usize, usize)> = if let Ok(w) = pad_width.extract::<usize>() {
+        vec![(w, w); nd]
+    } else if let Ok(w) = pad_width.extract::<(usize, usize)>() {
+        vec![w; nd]
+    } else if let Ok(v) = pad_width.extract::<Vec<(usize, usize)>>() {
+        if v.len() == 1 {
+            vec![v[0]; nd]
+        } else {
+            v
+        }
+    } else {
+        return Err(PyTypeError::new_err("pad_width must be an int, a (before, after) pair, or one pair per axis"));
+    };
+    let mode = match mode {
+        "constant" => PadMode::Constant,
+        "edge" => PadMode::Edge,
+        other => return Err(PyValueError::new_err(format!("pad: mode must be 'constant' or 'edge', got '{other}'"))),
+    };
+    let value = match constant_values {
+        Some(v) if !v.is_none() => operand(v)?,
+        _ => Operand::Scalar(rmlx_core::Scalar::Int(0)),
+    };
+    wrap(py, on(stream, || ops::pad(&a, &widths, mode, value).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, shift, axis = None, *, stream = None))]
+pub fn roll(py: Python<'_>, a: &Obj<'_>, shift: i64, axis: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, ax) = (arr(a)?, axes_arg(axis)?);
+    wrap(py, on(stream, || ops::roll(&a, shift, ax).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, offset = 0, axis1 = 0, axis2 = 1, *, stream = None))]
+pub fn diagonal(py: Python<'_>, a: &Obj<'_>, offset: i64, axis1: i64, axis2: i64, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::diagonal(&a, offset, axis1, axis2).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, k = 0, *, stream = None))]
+pub fn diag(py: Python<'_>, a: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::diag(&a, k).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, k = 0, *, stream = None))]
+pub fn tril(py: Python<'_>, x: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(x)?;
+    wrap(py, on(stream, || ops::tril(&a, k).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, k = 0, *, stream = None))]
+pub fn triu(py: Python<'_>, x: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(x)?;
+    wrap(py, on(stream, || ops::triu(&a, k).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, dtype, *, stream = None))]
+pub fn view(py: Python<'_>, a: &Obj<'_>, dtype: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    let dt = dtype_arg(Some(dtype))?.ok_or_else(|| PyTypeError::new_err("view needs a dtype"))?;
+    wrap(py, on(stream, || ops::view(&a, dt).py())?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, /, dtype, *, stream = None))]
+pub fn astype(py: Python<'_>, a: &Obj<'_>, dtype: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    let dt = dtype_arg(Some(dtype))?.ok_or_else(|| PyTypeError::new_err("astype needs a dtype"))?;
+    wrap(py, on(stream, || ops::astype(&a, dt).py())?)
+}
+
+// ---------------------------------------------------------------- evaluation
+
+/// Arrays found in nested lists, tuples and dicts (other leaves are ignored).
+fn collect(o: &Obj<'_>, out: &mut Vec<Array>) -> PyResult<()> {
+    if let Ok(a) = o.downcast::<PyArray>() {
+        out.push(a.get().array());
+    } else if o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>() {
+        for x in o.try_iter()? {
+            collect(&x?, out)?;
+        }
+    } else if let Ok(d) = o.downcast::<PyDict>() {
+        for (_, v) in d.iter() {
+            collect(&v, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates the arrays in the arguments (nested lists, tuples, dicts).
+#[pyfunction]
+#[pyo3(signature = (*args))]
+pub fn eval(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let mut v = Vec::new();
+    collect(args.as_any(), &mut v)?;
+    py.allow_threads(move || rmlx_core::eval(&v)).py()
+}
+
+/// Starts evaluating the arrays in the arguments and returns at once.
+#[pyfunction]
+#[pyo3(signature = (*args))]
+pub fn async_eval(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let mut v = Vec::new();
+    collect(args.as_any(), &mut v)?;
+    py.allow_threads(move || rmlx_core::async_eval(&v)).py()
+}
+
+/// Waits for the work queued so far.
+#[pyfunction]
+#[pyo3(signature = (stream = None))]
+pub fn synchronize(py: Python<'_>, stream: Option<&Obj<'_>>) -> PyResult<()> {
+    let _ = stream_arg(stream)?;
+    py.allow_threads(rmlx_core::synchronize).py()
+}
+
+// ---------------------------------------------------------------- memory
+
+#[pyfunction]
+pub fn get_active_memory() -> usize {
+    rmlx_core::get_active_memory()
+}
+#[pyfunction]
+pub fn get_peak_memory() -> usize {
+    rmlx_core::get_peak_memory()
+}
+#[pyfunction]
+pub fn reset_peak_memory() {
+    rmlx_core::reset_peak_memory()
+}
+#[pyfunction]
+pub fn get_cache_memory() -> usize {
+    rmlx_core::get_cache_memory()
+}
+#[pyfunction]
+pub fn get_memory_limit() -> usize {
+    rmlx_core::get_memory_limit()
+}
+#[pyfunction]
+pub fn set_memory_limit(limit: usize) -> usize {
+    rmlx_core::set_memory_limit(limit)
+}
+#[pyfunction]
+pub fn set_cache_limit(limit: usize) -> usize {
+    rmlx_core::set_cache_limit(limit)
+}
+#[pyfunction]
+pub fn clear_cache() {
+    rmlx_core::clear_cache()
+}
+
+// ---------------------------------------------------------------- devices and dtypes
+
+#[pyfunction]
+pub fn default_device() -> PyDevice {
+    PyDevice(rmlx_core::default_device())
+}
+#[pyfunction]
+pub fn set_default_device(device: &Obj<'_>) -> PyResult<()> {
+    rmlx_core::set_default_device(device_of(device)?).py()
+}
+#[pyfunction]
+pub fn default_stream(device: &Obj<'_>) -> PyResult<PyStream> {
+    Ok(PyStream(rmlx_core::default_stream(device_of(device)?).py()?))
+}
+#[pyfunction]
+pub fn new_stream(device: &Obj<'_>) -> PyResult<PyStream> {
+    Ok(PyStream(rmlx_core::new_stream(device_of(device)?).py()?))
+}
+#[pyfunction]
+pub fn is_available(device: &Obj<'_>) -> PyResult<bool> {
+    Ok(rmlx_core::is_available(device_of(device)?))
+}
+#[pyfunction]
+pub fn device_count(device: &Obj<'_>) -> PyResult<usize> {
+    Ok(rmlx_core::device_count(device_of(device)?))
+}
+#[pyfunction]
+pub fn issubdtype(a: &Obj<'_>, b: &Obj<'_>) -> PyResult<bool> {
+    Ok(rmlx_core::issubdtype(dtype_like(a)?, dtype_like(b)?))
+}
+#[pyfunction]
+pub fn promote_types(a: PyDtype, b: PyDtype) -> PyDtype {
+    PyDtype(rmlx_core::promote_types(a.0, b.0))
+}
+
+pub fn add_all(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    add_unary(m)?;
+    add_binary(m)?;
+    add_reductions(m)?;
+    macro_rules! add {
+        ($($f:ident),* $(,)?) => {$(m.add_function(wrap_pyfunction!($f, m)?)?;)*};
+    }
+    add!(
+        zeros,
+        ones,
+        full,
+        zeros_like,
+        ones_like,
+        arange,
+        linspace,
+        eye,
+        identity,
+        tri,
+        round,
+        nan_to_num,
+        divmod,
+        where_,
+        clip,
+        isclose,
+        allclose,
+        array_equal,
+        matmul,
+        var,
+        std_,
+        argmax,
+        argmin,
+        softmax,
+        reshape,
+        flatten,
+        unflatten,
+        squeeze,
+        expand_dims,
+        transpose,
+        permute_dims,
+        swapaxes,
+        moveaxis,
+        broadcast_to,
+        broadcast_arrays,
+        concatenate,
+        concat,
+        stack,
+        split,
+        tile,
+        repeat,
+        pad,
+        roll,
+        diagonal,
+        diag,
+        tril,
+        triu,
+        view,
+        astype,
+        eval,
+        async_eval,
+        synchronize,
+        get_active_memory,
+        get_peak_memory,
+        reset_peak_memory,
+        get_cache_memory,
+        get_memory_limit,
+        set_memory_limit,
+        set_cache_limit,
+        clear_cache,
+        default_device,
+        set_default_device,
+        default_stream,
+        new_stream,
+        is_available,
+        device_count,
+        issubdtype,
+        promote_types,
+    );
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! The Python extension `rmlx.core`: `import rmlx.core as mx` behaves like
+//! `import mlx.core as mx` for what rmlx has so far.
+
+use pyo3::prelude::*;
+use pyo3::types::PyModule;
+
+mod array;
+mod convert;
+mod device;
+mod dtype;
+mod errors;
+mod funcs;
+mod index;
+
+use array::PyArray;
+use device::{PyDevice, PyDeviceType, PyStream};
+use dtype::{PyDtype, PyDtypeCategory, CATEGORIES};
+use errors::Py as _;
+
+/// `with mx.stream(s):` places the ops built inside on `s` (a Stream, a
+/// Device or a DeviceType).
+#[pyclass(name = "StreamContext", module = "rmlx.core")]
+struct StreamContext {
+    target: rmlx_core::StreamOrDevice,
+}
+
+#[pymethods]
+impl StreamContext {
+    fn __enter__(&self) -> PyResult<()> {
+        rmlx_core::push_stream(self.target).py()
+    }
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        rmlx_core::pop_stream();
+        false
+    }
+}
+
+#[pyfunction]
+fn stream(s: &Bound<'_, PyAny>) -> PyResult<StreamContext> {
+    let target = device::stream_arg(Some(s))?
+        .ok_or_else(|| pyo3::exceptions::PyTypeError::new_err("stream() needs a Stream or a Device"))?;
+    Ok(StreamContext { target })
+}
+
+#[pyfunction]
+fn cuda_is_available() -> bool {
+    rmlx_core::is_available(rmlx_core::Device::Gpu(0))
+}
+
+#[pyfunction]
+fn metal_is_available() -> bool {
+    false
+}
+
+#[pymodule]
+#[pyo3(name = "core")]
+fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<PyArray>()?;
+    m.add_class::<PyDtype>()?;
+    m.add_class::<PyDtypeCategory>()?;
+    m.add_class::<PyDevice>()?;
+    m.add_class::<PyDeviceType>()?;
+    m.add_class::<PyStream>()?;
+    m.add_class::<StreamContext>()?;
+    for dt in rmlx_core::dtype::ALL_DTYPES {
+        m.add(dt.name(), PyDtype(dt))?;
+    }
+    m.add("bool_", PyDtype(rmlx_core::Dtype::Bool))?;
+    for c in CATEGORIES {
+        m.add(dtype::category_name(c), PyDtypeCategory(c))?;
+    }
+    m.add("cpu", PyDeviceType::Cpu)?;
+    m.add("gpu", PyDeviceType::Gpu)?;
+    m.add("pi", std::f64::consts::PI)?;
+    m.add("e", std::f64::consts::E)?;
+    m.add("euler_gamma", 0.577_215_664_901_532_9_f64)?;
+    m.add("inf", f64::INFINITY)?;
+    m.add("nan", f64::NAN)?;
+    m.add("newaxis", py.None())?;
+    m.add_function(wrap_pyfunction!(stream, m)?)?;
+    funcs::add_all(m)?;
+
+    let cuda = PyModule::new(py, "cuda")?;
+    cuda.add_function(wrap_pyfunction!(cuda_is_available, &cuda)?)?;
+    cuda.add("is_available", cuda.getattr("cuda_is_available")?)?;
+    m.add_submodule(&cuda)?;
+    let metal = PyModule::new(py, "metal")?;
+    metal.add_function(wrap_pyfunction!(metal_is_available, &metal)?)?;
+    metal.add("is_available", metal.getattr("metal_is_available")?)?;
+    m.add_submodule(&metal)?;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+"""Bad input raises the exception MLX raises, with a message that says what was wrong."""
+
+import numpy as np
+import pytest
+
+import rmlx.core as mx
+
+
+def test_ragged_lists():
+    with pytest.raises(ValueError, match="ragged"):
+        mx.array([[1, 2], [3]])
+    with pytest.raises(ValueError, match="ragged"):
+        mx.array([[1, 2], 3])
+    with pytest.raises(ValueError, match="ragged"):
+        mx.array([mx.array([1, 2]), mx.array([1, 2, 3])])
+
+
+def test_unsupported_objects():
+    with pytest.raises(TypeError, match="dict"):
+        mx.array({"a": 1})
+    with pytest.raises(TypeError):
+        mx.array(["a", "b"])
+    with pytest.raises(TypeError):
+        mx.array(np.array(["a"]))
+    with pytest.raises(TypeError):
+        mx.array([1, 2], dtype="float32")
+    with pytest.raises(TypeError):
+        mx.array([1, 2]) + "x"
+
+
+def test_out_of_range_integers():
+    with pytest.raises(ValueError, match="out of range"):
+        mx.array(2**70)
+    with pytest.raises(ValueError, match="out of range"):
+        mx.array([300], dtype=mx.uint8)
+    with pytest.raises(ValueError, match="out of range"):
+        mx.array(-1, dtype=mx.uint32)
+
+
+def test_shapes_axes_values():
+    a = mx.ones((2, 3))
+    with pytest.raises(ValueError, match=r"\(2, 3\)|2, 3|broadcast"):
+        a + mx.ones((4,))
+    with pytest.raises(ValueError):
+        mx.sum(a, axis=2)
+    with pytest.raises(ValueError):
+        a.reshape(4, 2)
+    with pytest.raises(ValueError):
+        mx.matmul(a, a)
+    with pytest.raises(ValueError):
+        mx.concatenate([a, mx.ones((2, 2))], axis=0)
+    with pytest.raises(ValueError):
+        mx.array([1, 2, 3]).item()
+    with pytest.raises(ValueError):
+        mx.split(mx.ones((5,)), 2)
+
+
+def test_dtype_errors():
+    with pytest.raises(TypeError):
+        mx.erf(mx.array([1 + 1j]))
+    with pytest.raises(TypeError):
+        mx.zeros((2,), dtype=int)
+
+
+def test_devices():
+    with pytest.raises((ValueError, RuntimeError)):
+        mx.set_default_device(mx.Device(mx.gpu, 99))
+    with pytest.raises(ValueError):
+        mx.Device(mx.cpu, 1)
+    with pytest.raises(TypeError):
+        mx.sum(mx.ones(2), stream="gpu")
+
+
+def test_a_failed_op_leaves_the_library_working():
+    with pytest.raises(ValueError):
+        mx.ones((2, 3)) @ mx.ones((2, 3))
+    assert (mx.ones((2, 3)) @ mx.ones((3, 2))).tolist() == [[3.0, 3.0], [3.0, 3.0]]

@@ -1,0 +1,65 @@
+"""Basic NumPy indexing: integers, slices with steps, None, Ellipsis."""
+
+import numpy as np
+import pytest
+
+import rmlx.core as mx
+
+X = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+
+KEYS = [
+    0,
+    -1,
+    (1, 2),
+    (1, -1, 3, 4),
+    slice(None),
+    slice(1, None),
+    slice(None, None, -1),
+    (slice(None), slice(0, 3, 2)),
+    (slice(None), slice(None), slice(None, None, -2)),
+    (Ellipsis, 1),
+    (0, Ellipsis, slice(1, 3)),
+    (None, 0),
+    (slice(None), None, 1, None),
+    (Ellipsis, None),
+    (slice(5, 10),),
+    (slice(-100, 100),),
+    (1, slice(2, 0, -1), Ellipsis, slice(None, None, 3)),
+    (),
+]
+
+
+@pytest.mark.parametrize("key", KEYS, ids=[repr(k) for k in KEYS])
+def test_basic_indexing_matches_numpy(key):
+    got = mx.array(X)[key]
+    want = X[key]
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(np.array(got), want)
+
+
+def test_index_of_a_view_and_scalar_results():
+    a = mx.array(X)
+    v = a[:, ::2][1]
+    np.testing.assert_array_equal(np.array(v), X[:, ::2][1])
+    assert a[1, 2, 3, 4].item() == X[1, 2, 3, 4]
+    assert a[mx.array(1), 0, 0, 0].item() == X[1, 0, 0, 0]
+
+
+def test_bad_indices():
+    a = mx.array(X)
+    with pytest.raises(IndexError):
+        a[2]
+    with pytest.raises(IndexError):
+        a[0, 0, 0, -6]
+    with pytest.raises(IndexError):
+        a[0, 0, 0, 0, 0]
+    with pytest.raises(IndexError):
+        a[..., 0, ...]
+    with pytest.raises(IndexError):
+        a["x"]
+    with pytest.raises(IndexError):
+        a[1.5]
+    with pytest.raises(ValueError):
+        a[::0]
+    with pytest.raises(IndexError):
+        mx.array(3)[0]
