@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test bench venv fmt develop pytest
+.PHONY: demo test bench bench-python venv fmt develop pytest
 
 demo: develop
 	cargo run --release -q -p rmlx-examples --bin demo
@@ -38,3 +38,11 @@ bench: venv
 
 fmt:
 	cargo fmt --all
+
+# Python-level benchmarks against NumPy and MLX's CPU wheel (in .venv-mlx).
+.venv-mlx/bin/python:
+	$(PYTHON) -m venv .venv-mlx
+	.venv-mlx/bin/pip install -q "mlx[cpu]" numpy
+
+bench-python: develop .venv-mlx/bin/python
+	$(VENV)/bin/python benchmarks/run_python.py --rmlx-python $(VENV)/bin/python --mlx-python .venv-mlx/bin/python

@@ -73,11 +73,11 @@ def test_non_contiguous_numpy():
         np.testing.assert_array_equal(np.array(mx.array(v)), v)
 
 
-def test_bfloat16_to_numpy_is_float32():
+def test_bfloat16_to_numpy_is_an_error_as_in_mlx():
     a = mx.array([1.0, 2.5], dtype=mx.bfloat16)
-    y = np.array(a)
-    assert y.dtype == np.float32
-    np.testing.assert_array_equal(y, [1.0, 2.5])
+    with pytest.raises(ValueError, match="bfloat16"):
+        np.array(a)
+    np.testing.assert_array_equal(np.array(a.astype(mx.float32)), [1.0, 2.5])
 
 
 def test_array_from_arrays_and_lists_of_arrays():

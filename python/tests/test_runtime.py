@@ -58,6 +58,9 @@ def test_dtypes_and_constants():
     assert mx.pi == np.pi and mx.e == np.e and mx.inf == np.inf
     assert np.isnan(mx.nan)
     assert mx.newaxis is None
+    assert mx.finfo(mx.float16).max == 65504.0
+    assert mx.finfo(mx.float32).eps == np.finfo(np.float32).eps
+    assert mx.iinfo(mx.int8).min == -128 and mx.iinfo(mx.uint16).max == 65535
 
 
 def test_threads_share_arrays_without_crashing():

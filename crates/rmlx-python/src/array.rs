@@ -72,7 +72,12 @@ fn bin(this: &PyArray, other: &Bound<'_, PyAny>, f: BinOp, reflected: bool) -> P
     let py = other.py();
     let b = match operand(other) {
         Ok(b) => b,
-        Err(_) => return Ok(py.NotImplemented()),
+        Err(_) => {
+            return Err(PyValueError::new_err(format!(
+                "cannot combine an rmlx.core.array with an object of type {}",
+                other.get_type().name()?
+            )))
+        }
     };
     let a = Operand::Array(this.array());
     let r = if reflected { f(b, a) } else { f(a, b) }.py()?;
@@ -323,13 +328,16 @@ impl PyArray {
     fn __hash__(&self) -> isize {
         self.array().id() as isize
     }
-    /// A NumPy array of the values (bfloat16 becomes float32).
+    /// A NumPy array of the values (a copy). bfloat16 has no NumPy dtype:
+    /// as in MLX, it is an error (convert with `astype` first).
     #[pyo3(signature = (dtype = None, copy = None))]
     fn __array__(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>, copy: Option<bool>) -> PyResult<Py<PyAny>> {
         let _ = copy;
-        let mut a = self.array();
+        let a = self.array();
         if a.dtype() == Dtype::Bfloat16 {
-            a = ops::astype(&a, Dtype::Float32).py()?;
+            return Err(PyValueError::new_err(
+                "bfloat16 has no NumPy dtype: convert first, e.g. np.array(a.astype(mx.float32))",
+            ));
         }
         py.detach_eval(&a)?;
         let bytes = a.to_bytes().py()?;

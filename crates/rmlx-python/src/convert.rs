@@ -113,7 +113,7 @@ fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Array> {
         Some(d) => d,
         None => {
             let name: String = dt.getattr("name")?.extract()?;
-            return Err(PyTypeError::new_err(format!("cannot make an array from a NumPy array of dtype {name}")));
+            return Err(PyValueError::new_err(format!("cannot make an array from a NumPy array of dtype {name}")));
         }
     };
     let shape: Vec<usize> = c.getattr("shape")?.extract()?;
@@ -176,9 +176,10 @@ fn flatten(
             out.push(l);
             Ok(())
         }
-        None => {
-            Err(PyTypeError::new_err(format!("cannot make an array from an object of type {}", obj.get_type().name()?)))
-        }
+        None => Err(PyValueError::new_err(format!(
+            "invalid type {} received in array initialization",
+            obj.get_type().name()?
+        ))),
     }
 }
 
@@ -247,7 +248,7 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
         });
         return leaves_array(&leaves, &shape, target);
     }
-    Err(PyTypeError::new_err(format!("cannot make an array from an object of type {}", obj.get_type().name()?)))
+    Err(PyValueError::new_err(format!("invalid type {} received in array initialization", obj.get_type().name()?)))
 }
 
 fn scalar_array(l: Leaf, dtype: Option<Dtype>) -> PyResult<Array> {
@@ -288,22 +289,20 @@ fn leaves_array(leaves: &[Leaf], shape: &[usize], dt: Dtype) -> PyResult<Array> 
     if leaves.iter().any(|l| matches!(l, Leaf::C(_))) {
         return Err(PyTypeError::new_err(format!("cannot put complex values in an array of {dt}")));
     }
-    {
-        if leaves.iter().all(|l| !matches!(l, Leaf::F(_))) {
-            let v: Vec<i64> = leaves
-                .iter()
-                .map(|l| match l {
-                    Leaf::B(b) => *b as i64,
-                    Leaf::I(i) => *i,
-                    _ => 0,
-                })
-                .collect();
-            for &x in &v {
-                check_int_range(x, dt)?;
-            }
-            let a = Array::from_slice(&v, shape).py()?;
-            return ops::astype(&a, dt).py();
+    if leaves.iter().all(|l| !matches!(l, Leaf::F(_))) {
+        let v: Vec<i64> = leaves
+            .iter()
+            .map(|l| match l {
+                Leaf::B(b) => *b as i64,
+                Leaf::I(i) => *i,
+                _ => 0,
+            })
+            .collect();
+        for &x in &v {
+            check_int_range(x, dt)?;
         }
+        let a = Array::from_slice(&v, shape).py()?;
+        return ops::astype(&a, dt).py();
     }
     let v: Vec<f64> = leaves
         .iter()

@@ -79,3 +79,59 @@ pub fn dtype_like(obj: &Bound<'_, PyAny>) -> PyResult<DtypeLike> {
     }
     Err(PyTypeError::new_err(format!("expected a dtype or a dtype category, got {}", obj.repr()?)))
 }
+
+/// Limits of a floating-point dtype: `mx.finfo(mx.float16).max`.
+#[pyclass(name = "finfo", module = "rmlx.core", frozen)]
+pub struct PyFInfo {
+    #[pyo3(get)]
+    dtype: PyDtype,
+    #[pyo3(get)]
+    bits: usize,
+    #[pyo3(get)]
+    min: f64,
+    #[pyo3(get)]
+    max: f64,
+    #[pyo3(get)]
+    eps: f64,
+    #[pyo3(get)]
+    tiny: f64,
+}
+
+#[pymethods]
+impl PyFInfo {
+    #[new]
+    fn new(dtype: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let dt = dtype_arg(Some(dtype))?.ok_or_else(|| PyTypeError::new_err("finfo needs a dtype"))?;
+        let f = rmlx_core::finfo(dt).map_err(crate::errors::to_py)?;
+        Ok(PyFInfo { dtype: PyDtype(f.dtype), bits: f.bits, min: f.min, max: f.max, eps: f.eps, tiny: f.tiny })
+    }
+    fn __repr__(&self) -> String {
+        format!("finfo(min={:e}, max={:e}, eps={:e}, dtype={})", self.min, self.max, self.eps, self.dtype.0.name())
+    }
+}
+
+/// Limits of an integer dtype: `mx.iinfo(mx.int8).min`.
+#[pyclass(name = "iinfo", module = "rmlx.core", frozen)]
+pub struct PyIInfo {
+    #[pyo3(get)]
+    dtype: PyDtype,
+    #[pyo3(get)]
+    bits: usize,
+    #[pyo3(get)]
+    min: i128,
+    #[pyo3(get)]
+    max: i128,
+}
+
+#[pymethods]
+impl PyIInfo {
+    #[new]
+    fn new(dtype: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let dt = dtype_arg(Some(dtype))?.ok_or_else(|| PyTypeError::new_err("iinfo needs a dtype"))?;
+        let i = rmlx_core::iinfo(dt).map_err(crate::errors::to_py)?;
+        Ok(PyIInfo { dtype: PyDtype(i.dtype), bits: i.bits, min: i.min, max: i.max })
+    }
+    fn __repr__(&self) -> String {
+        format!("iinfo(min={}, max={}, dtype={})", self.min, self.max, self.dtype.0.name())
+    }
+}

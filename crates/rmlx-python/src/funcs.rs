@@ -165,6 +165,7 @@ pub fn tri(
 
 macro_rules! unary_fns {
     ($($name:ident => $f:path;)*) => {$(
+        #[doc = concat!("`", stringify!($name), "` of each element of `a` (lazy; `stream=` places the op).")]
         #[pyfunction]
         #[pyo3(signature = (a, /, *, stream = None))]
         pub fn $name(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -226,6 +227,7 @@ fn both(a: &Obj<'_>, b: &Obj<'_>) -> PyResult<(Operand, Operand)> {
 
 macro_rules! binary_fns {
     ($($name:ident => $f:path;)*) => {$(
+        #[doc = concat!("`", stringify!($name), "` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype.")]
         #[pyfunction]
         #[pyo3(signature = (a, b, /, *, stream = None))]
         pub fn $name(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -326,6 +328,7 @@ pub fn matmul(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>
 
 macro_rules! reductions {
     ($($name:ident => $f:path;)*) => {$(
+        #[doc = concat!("`", stringify!($name), "` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`.")]
         #[pyfunction]
         #[pyo3(signature = (a, /, axis = None, keepdims = false, *, stream = None))]
         pub fn $name(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, keepdims: bool, stream: Option<&Obj<'_>>) -> Out {

@@ -60,6 +60,8 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyArray>()?;
     m.add_class::<PyDtype>()?;
     m.add_class::<PyDtypeCategory>()?;
+    m.add_class::<dtype::PyFInfo>()?;
+    m.add_class::<dtype::PyIInfo>()?;
     m.add_class::<PyDevice>()?;
     m.add_class::<PyDeviceType>()?;
     m.add_class::<PyStream>()?;
