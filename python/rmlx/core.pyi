@@ -585,6 +585,9 @@ def swapaxes(a, /, axis1, axis2, *, stream=None) -> Any:
 def synchronize(stream=None) -> Any:
     """Waits for the work queued so far."""
     ...
+def take(a, /, indices, axis=None, *, stream=None) -> Any:
+    """The elements of `a` at `indices` along `axis` (the flattened array when"""
+    ...
 def tan(a, /, *, stream=None) -> Any:
     """`tan` of each element of `a` (lazy; `stream=` places the op)."""
     ...

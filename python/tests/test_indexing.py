@@ -63,3 +63,56 @@ def test_bad_indices():
         a[::0]
     with pytest.raises(IndexError):
         mx.array(3)[0]
+
+
+ADVANCED = [
+    [1, 0],
+    ([0, 1, 1],),
+    (slice(None), [2, 0]),
+    (Ellipsis, [4, -1, 0]),
+    ([[0, 1], [1, 0]],),
+    ([0, 1], [2, 0]),
+    ([0, 1], slice(None), [3, 1]),
+    (1, slice(None), [0, 2]),
+    (slice(None), 2, [0, 3]),
+    ([1], [0, 2], slice(1, 3)),
+    (slice(None), [[0], [2]], [1, 3]),
+    (None, [1, 0], 2),
+    (slice(None, None, -1), [2, 0, 1]),
+    (np.array([1, 0]),),
+    (slice(None), np.array([[2, 1]])),
+    ([],),
+]
+
+
+@pytest.mark.parametrize("key", ADVANCED, ids=[repr(k) for k in ADVANCED])
+def test_advanced_indexing_matches_numpy(key):
+    got = mx.array(X)[key]
+    want = X[key]
+    assert got.shape == want.shape, (got.shape, want.shape)
+    np.testing.assert_array_equal(np.array(got), want)
+
+
+def test_array_indices_from_rmlx_and_take():
+    a = mx.array(X)
+    idx = mx.array([2, 0, -1])
+    np.testing.assert_array_equal(np.array(a[:, idx]), X[:, [2, 0, -1]])
+    np.testing.assert_array_equal(np.array(a[idx % 2, 0]), X[[0, 0, 1], 0])
+    np.testing.assert_array_equal(np.array(mx.take(a, mx.array([3, 1]), axis=2)), np.take(X, [3, 1], axis=2))
+    np.testing.assert_array_equal(np.array(mx.take(a, [5, -2])), np.take(X, [5, -2]))
+    for dt in (mx.int8, mx.uint16, mx.int64):
+        np.testing.assert_array_equal(np.array(a[mx.array([1, 0], dtype=dt)]), X[[1, 0]])
+
+
+def test_bad_advanced_indices():
+    a = mx.array(X)
+    with pytest.raises(IndexError, match="out of bounds"):
+        a[[0, 2]]
+    with pytest.raises(IndexError, match="out of bounds"):
+        a[:, [-4]]
+    with pytest.raises(IndexError):
+        a[mx.array([0.5])]
+    with pytest.raises(IndexError):
+        a[[True, False]]
+    with pytest.raises(ValueError):
+        a[[0, 1], [0, 1, 2]]  # the index arrays do not broadcast

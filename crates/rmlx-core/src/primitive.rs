@@ -179,6 +179,12 @@ pub enum Primitive {
         high: Vec<usize>,
         mode: PadMode,
     },
+    /// Elements of input 0 at the int64 indices of input 1 along `axis`:
+    /// output shape `a[..axis] + indices + a[axis + 1..]`. Negative indices
+    /// count from the end; indices still outside `[0, n)` are clamped.
+    Take {
+        axis: usize,
+    },
 }
 
 impl Primitive {

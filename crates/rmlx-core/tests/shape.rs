@@ -908,3 +908,52 @@ fn view_ops_share_the_buffer() {
     let r = ops::reshape(&t, &[3, 2, 2, 2]).unwrap();
     assert_view(&r, &a, "reshape splitting a contiguous axis of a transpose");
 }
+
+#[test]
+fn take_along_each_axis_and_flattened() {
+    // 2 x 3 x 4 of 0..24, in float32, int16 and bfloat16 (exact small integers).
+    for dt in [Dtype::Float32, Dtype::Int16, Dtype::Bfloat16] {
+        let a = ops::astype(&iota(&[2, 3, 4]), dt).unwrap();
+        let idx = Array::from_slice(&[2i32, 0, -1, 1], &[2, 2]).unwrap();
+        // axis 1: out[i, j, k, l] = a[i, idx[j, k], l]
+        let got = ops::take(&a, &idx, Some(1)).unwrap();
+        assert_eq!(got.shape(), &[2, 2, 2, 4]);
+        let v = got.to_vec::<f64>().unwrap();
+        let flat_idx = [2usize, 0, 2, 1];
+        let mut want = Vec::new();
+        for i in 0..2 {
+            for &j in &flat_idx {
+                for l in 0..4 {
+                    want.push((i * 12 + j * 4 + l) as f64);
+                }
+            }
+        }
+        assert_eq!(v, want, "{dt} axis 1");
+        // the last axis, through a negative axis and a strided (transposed) input
+        let t = ops::transpose(&a, &[2, 1, 0]).unwrap(); // 4 x 3 x 2
+        let got = ops::take(&t, &Array::from_slice(&[1i64], &[1]).unwrap(), Some(-1)).unwrap();
+        assert_eq!(got.shape(), &[4, 3, 1]);
+        let v = got.to_vec::<f64>().unwrap();
+        let want: Vec<f64> = (0..4).flat_map(|l| (0..3).map(move |j| (12 + j * 4 + l) as f64)).collect();
+        assert_eq!(v, want, "{dt} transposed, last axis");
+        // flattened, with a 0-d index
+        let got = ops::take(&a, &Array::scalar(-3i32).unwrap(), None).unwrap();
+        assert_eq!(got.shape(), &[] as &[usize]);
+        assert_eq!(got.item::<f64>().unwrap(), 21.0);
+    }
+}
+
+#[test]
+fn take_clamps_bad_indices_and_checks_its_arguments() {
+    let a = iota(&[5]);
+    let got = ops::take(&a, &Array::from_slice(&[7i32, -9, 4], &[3]).unwrap(), Some(0)).unwrap();
+    assert_eq!(got.to_vec::<f32>().unwrap(), vec![4.0, 0.0, 4.0]);
+    assert!(ops::take(&a, &Array::from_slice(&[1.0f32], &[1]).unwrap(), Some(0)).is_err());
+    assert!(ops::take(&a, &Array::from_slice(&[0i32], &[1]).unwrap(), Some(1)).is_err());
+    let empty = ops::zeros(&[0, 3], Dtype::Float32).unwrap();
+    assert!(ops::take(&empty, &Array::from_slice(&[0i32], &[1]).unwrap(), Some(0)).is_err());
+    let none = ops::take(&empty, &Array::from_slice::<i32>(&[], &[0]).unwrap(), Some(0)).unwrap();
+    assert_eq!(none.shape(), &[0, 3]);
+    let none = ops::take(&a, &Array::from_slice::<i32>(&[], &[0, 2]).unwrap(), Some(0)).unwrap();
+    assert_eq!(none.shape(), &[0, 2]);
+}

@@ -632,6 +632,15 @@ pub fn astype(py: Python<'_>, a: &Obj<'_>, dtype: &Obj<'_>, stream: Option<&Obj<
     wrap(py, on(stream, || ops::astype(&a, dt).py())?)
 }
 
+/// The elements of `a` at `indices` along `axis` (the flattened array when
+/// None). Negative indices count from the end.
+#[pyfunction]
+#[pyo3(signature = (a, /, indices, axis = None, *, stream = None))]
+pub fn take(py: Python<'_>, a: &Obj<'_>, indices: &Obj<'_>, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, idx) = (arr(a)?, arr(indices)?);
+    wrap(py, on(stream, || ops::take(&a, &idx, axis).py())?)
+}
+
 // ---------------------------------------------------------------- evaluation
 
 /// Arrays found in nested lists, tuples and dicts (other leaves are ignored).
@@ -803,6 +812,7 @@ pub fn add_all(m: &Bound<'_, PyModule>) -> PyResult<()> {
         triu,
         view,
         astype,
+        take,
         eval,
         async_eval,
         synchronize,

@@ -284,3 +284,33 @@ pub fn tril(a: &Array, k: i64) -> Result<Array> {
 pub fn triu(a: &Array, k: i64) -> Result<Array> {
     tri_mask(a, k, false)
 }
+
+/// The elements of `a` at `indices` along `axis` (over the flattened array
+/// when `axis` is None), as NumPy's and MLX's `take`: the result has shape
+/// `a.shape[..axis] + indices.shape + a.shape[axis + 1..]`. Negative indices
+/// count from the end. Indices are not checked when the array is built (they
+/// may not be computed yet): ones still outside the axis after that are
+/// clamped to it, so a bad index reads an edge element, never outside memory.
+pub fn take(a: &Array, indices: &Array, axis: Option<i64>) -> Result<Array> {
+    if !indices.dtype().is_integer() {
+        return Err(Error::Dtype(format!("take: indices must be integers, got {}", indices.dtype())));
+    }
+    let (a, axis) = match axis {
+        Some(ax) => (a.clone(), normalize_axis("take", ax, a.ndim())?),
+        None => (super::reshape(a, &[-1])?, 0),
+    };
+    let n = a.shape()[axis];
+    if n == 0 && indices.size() > 0 {
+        return Err(Error::Index(format!(
+            "take: cannot take from axis {axis} of size 0 (shape {})",
+            fmt_shape(a.shape())
+        )));
+    }
+    let mut shape: Vec<usize> = a.shape()[..axis].to_vec();
+    shape.extend_from_slice(indices.shape());
+    shape.extend_from_slice(&a.shape()[axis + 1..]);
+    checked_size(&shape)?;
+    let idx = astype(indices, Dtype::Int64)?;
+    let dtype = a.dtype();
+    node(shape, dtype, Primitive::Take { axis }, vec![a, idx])
+}

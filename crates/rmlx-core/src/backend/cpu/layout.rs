@@ -146,3 +146,33 @@ pub(crate) fn pad(inputs: &[Array], low: &[usize], mode: PadMode, out_shape: &[u
     });
     Ok(Data::contiguous(buf, out_shape))
 }
+
+/// `take` along `axis`: byte copies of the inner blocks the indices pick.
+pub(crate) fn take(a: &Array, indices: &Array, axis: usize, out_shape: &[usize]) -> Result<Data> {
+    let esize = a.dtype().size();
+    let d = contiguous(a)?;
+    let idx: Vec<i64> = indices.to_vec()?;
+    let n = a.shape()[axis];
+    let outer: usize = a.shape()[..axis].iter().product();
+    let inner: usize = a.shape()[axis + 1..].iter().product();
+    let block = inner * esize;
+    let total = size_of(out_shape) * esize;
+    let buf = Buffer::alloc(total)?;
+    if total == 0 {
+        return Ok(Data::contiguous(buf, out_shape));
+    }
+    // SAFETY: `d` is row-major from its offset, holding outer * n * inner elements.
+    let src = unsafe { std::slice::from_raw_parts(d.buf.as_ptr().add(d.offset * esize), outer * n * block) };
+    // SAFETY: the buffer holds `total` bytes.
+    let dst = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr(), total) };
+    let last = n as i64 - 1;
+    for (o, out_rows) in dst.chunks_mut(idx.len() * block).enumerate() {
+        for (j, chunk) in out_rows.chunks_mut(block).enumerate() {
+            let k = idx[j];
+            let k = (if k < 0 { k + n as i64 } else { k }).clamp(0, last) as usize;
+            let from = (o * n + k) * block;
+            chunk.copy_from_slice(&src[from..from + block]);
+        }
+    }
+    Ok(Data::contiguous(buf, out_shape))
+}

@@ -60,5 +60,6 @@ pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: D
         Primitive::View(to) => one(layout::view(x(0)?, *to, shape)),
         Primitive::Concatenate { axis } => one(layout::concatenate(inputs, *axis, shape, dtype)),
         Primitive::Pad { low, mode, .. } => one(layout::pad(inputs, low, *mode, shape)),
+        Primitive::Take { axis } => one(layout::take(x(0)?, x(1)?, *axis, shape)),
     }
 }

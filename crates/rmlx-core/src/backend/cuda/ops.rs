@@ -771,6 +771,31 @@ fn pad(ctx: &Ctx, inputs: &[Array], low: &[usize], mode: PadMode, shape: &[usize
     Ok(Data::contiguous_arc(buf, shape))
 }
 
+fn take(ctx: &Ctx, a: &Array, indices: &Array, axis: usize, shape: &[usize]) -> Result<Data> {
+    let dtype = a.dtype();
+    let total = size_of(shape);
+    if total == 0 {
+        return empty(shape, dtype);
+    }
+    let d = contiguous(ctx, a)?;
+    let inp = d.buf.device_ptr(ctx.g.index, ctx.s)? + (d.offset * dtype.size()) as u64;
+    let di = contiguous(ctx, indices)?;
+    let idx = di.buf.device_ptr(ctx.g.index, ctx.s)? + (di.offset * 8) as u64;
+    let (buf, out) = ctx.alloc(total * dtype.size())?;
+    let n = a.shape()[axis];
+    let inner: usize = a.shape()[axis + 1..].iter().product();
+    let mut args = Args::new();
+    args.arg(out).arg(inp).arg(idx).arg(total as i64).arg(indices.size().max(1) as i64).arg(n as i64);
+    args.arg(inner.max(1) as i64);
+    let defines = format!(
+        "typedef {t} TO; typedef {t} TI0; typedef {t} TI1; typedef {t} TI2;\n#define OP(x0, x1, x2) (x0)",
+        t = ctype(dtype)
+    );
+    let f = ctx.func(Family::Elementwise, &defines, "ew_take")?;
+    launch(f, &Launch::linear(total as u64, 256)?, ctx.s, &mut args)?;
+    Ok(Data::contiguous_arc(buf, shape))
+}
+
 fn arange(ctx: &Ctx, start: f64, step: f64, n: usize, dtype: Dtype) -> Result<Data> {
     if n == 0 {
         return empty(&[0], dtype);
@@ -855,6 +880,7 @@ pub(crate) fn eval(ctx: &Ctx, prim: &Primitive, inputs: &[Array], shape: &[usize
         Primitive::View(to) => one(view(ctx, x(0)?, *to, shape)),
         Primitive::Concatenate { axis } => one(concatenate(ctx, inputs, *axis, shape, dtype)),
         Primitive::Pad { low, mode, .. } => one(pad(ctx, inputs, low, *mode, shape)),
+        Primitive::Take { axis } => one(take(ctx, x(0)?, x(1)?, *axis, shape)),
     }
 }
 

@@ -123,3 +123,17 @@ extern "C" __global__ void ew_pad(TO* __restrict__ out, const TO* __restrict__ i
   }
   out[i] = (inside || edge) ? in[off] : fill[0];
 }
+
+// take along an axis of a row-major input: out[o, j, i] = in[o, idx[j], i],
+// negative indices from the end, the rest clamped into [0, n).
+extern "C" __global__ void ew_take(TO* __restrict__ out, const TO* __restrict__ in, const i64* __restrict__ idx,
+                                   i64 total, i64 m, i64 n, i64 inner) {
+  i64 t = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+  if (t >= total) return;
+  i64 i = t % inner, r = t / inner;
+  i64 j = r % m, o = r / m;
+  i64 k = idx[j];
+  if (k < 0) k += n;
+  k = k < 0 ? 0 : (k >= n ? n - 1 : k);
+  out[t] = in[(o * n + k) * inner + i];
+}
