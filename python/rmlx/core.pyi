@@ -209,6 +209,7 @@ def all(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
     """`all` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
     ...
 def allclose(a, b, /, rtol=1e-05, atol=1e-08, *, equal_nan=False, stream=None) -> Any:
+    """Whether every element of `a` is close to `b` (a 0-d bool array)."""
     ...
 def any(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
     """`any` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
@@ -238,12 +239,16 @@ def arctanh(a, /, *, stream=None) -> Any:
     """`arctanh` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def argmax(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
+    """Indices of the largest elements along `axis` (of the flattened array when None)."""
     ...
 def argmin(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
+    """Indices of the smallest elements along `axis` (of the flattened array when None)."""
     ...
 def array_equal(a, b, /, equal_nan=False, *, stream=None) -> Any:
+    """Whether `a` and `b` have the same shape and elements (a 0-d bool array)."""
     ...
 def astype(a, /, dtype, *, stream=None) -> Any:
+    """`a` converted to `dtype`."""
     ...
 def async_eval(*args) -> Any:
     """Starts evaluating the arrays in the arguments and returns at once."""
@@ -273,21 +278,27 @@ def bitwise_xor(a, b, /, *, stream=None) -> Any:
 bool: Dtype
 bool_: Dtype
 def broadcast_arrays(*arrays, stream=None) -> Any:
+    """The arrays broadcast to their common shape."""
     ...
 def broadcast_to(a, /, shape, *, stream=None) -> Any:
+    """`a` broadcast to `shape` (a view)."""
     ...
 def ceil(a, /, *, stream=None) -> Any:
     """`ceil` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def clear_cache() -> Any:
+    """Returns cached memory to the system."""
     ...
 def clip(a, /, a_min, a_max, *, stream=None) -> Any:
+    """`a` limited to `[a_min, a_max]` (either bound may be None)."""
     ...
 complex64: Dtype
 complexfloating: DtypeCategory
 def concat(arrays, axis=0, *, stream=None) -> Any:
+    """The arrays joined along `axis` (as `concatenate`)."""
     ...
 def concatenate(arrays, axis=0, *, stream=None) -> Any:
+    """The arrays joined along `axis` (flattened first when `axis` is None)."""
     ...
 def conj(a, /, *, stream=None) -> Any:
     """`conj` of each element of `a` (lazy; `stream=` places the op)."""
@@ -309,22 +320,28 @@ def count_nonzero(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
     ...
 cpu: DeviceType
 def default_device() -> Any:
+    """The device ops run on unless told otherwise."""
     ...
 def default_stream(device) -> Any:
+    """The default stream of a device."""
     ...
 def degrees(a, /, *, stream=None) -> Any:
     """`degrees` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def device_count(device) -> Any:
+    """How many devices of a type there are."""
     ...
 def diag(a, /, k=0, *, stream=None) -> Any:
+    """The diagonal `k` of a matrix, or a matrix with a vector on diagonal `k`."""
     ...
 def diagonal(a, /, offset=0, axis1=0, axis2=1, *, stream=None) -> Any:
+    """Diagonal `offset` of the planes of axes `axis1` and `axis2`."""
     ...
 def divide(a, b, /, *, stream=None) -> Any:
     """`divide` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def divmod(a, b, /, *, stream=None) -> Any:
+    """The floor quotient and the remainder of `a` by `b`, as a pair of arrays."""
     ...
 e: float
 def equal(a, b, /, *, stream=None) -> Any:
@@ -344,13 +361,16 @@ def exp(a, /, *, stream=None) -> Any:
     """`exp` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def expand_dims(a, /, axis, *, stream=None) -> Any:
+    """`a` with new size-1 axes at `axis`."""
     ...
 def expm1(a, /, *, stream=None) -> Any:
     """`expm1` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def eye(n, m=None, k=0, dtype=None, *, stream=None) -> Any:
+    """An `n` x `m` matrix with ones on diagonal `k` and zeros elsewhere."""
     ...
 def flatten(a, /, start_axis=0, end_axis=Ellipsis, *, stream=None) -> Any:
+    """`a` with axes `start_axis` ..= `end_axis` merged into one."""
     ...
 float16: Dtype
 float32: Dtype
@@ -363,15 +383,20 @@ def floor_divide(a, b, /, *, stream=None) -> Any:
     """`floor_divide` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def full(shape, vals, dtype=None, *, stream=None) -> Any:
+    """An array of `shape` filled with `vals` (broadcast), in `dtype` or the type of `vals`."""
     ...
 generic: DtypeCategory
 def get_active_memory() -> Any:
+    """Bytes held by live arrays, on all devices."""
     ...
 def get_cache_memory() -> Any:
+    """Bytes kept in the allocator caches for reuse."""
     ...
 def get_memory_limit() -> Any:
+    """The memory limit, in bytes."""
     ...
 def get_peak_memory() -> Any:
+    """The most bytes held at once since the last reset."""
     ...
 gpu: DeviceType
 def greater(a, b, /, *, stream=None) -> Any:
@@ -381,6 +406,7 @@ def greater_equal(a, b, /, *, stream=None) -> Any:
     """`greater_equal` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def identity(n, dtype=None, *, stream=None) -> Any:
+    """The `n` x `n` identity matrix."""
     ...
 def imag(a, /, *, stream=None) -> Any:
     """`imag` of each element of `a` (lazy; `stream=` places the op)."""
@@ -393,8 +419,10 @@ int64: Dtype
 int8: Dtype
 integer: DtypeCategory
 def is_available(device) -> Any:
+    """Whether a device (type) is available on this machine."""
     ...
 def isclose(a, b, /, rtol=1e-05, atol=1e-08, *, equal_nan=False, stream=None) -> Any:
+    """Where `|a - b| <= atol + rtol * |b|`, elementwise."""
     ...
 def isfinite(a, /, *, stream=None) -> Any:
     """`isfinite` of each element of `a` (lazy; `stream=` places the op)."""
@@ -412,6 +440,7 @@ def isposinf(a, /, *, stream=None) -> Any:
     """`isposinf` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def issubdtype(a, b) -> Any:
+    """Whether a dtype (or category) is within another."""
     ...
 def left_shift(a, b, /, *, stream=None) -> Any:
     """`left_shift` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
@@ -423,6 +452,7 @@ def less_equal(a, b, /, *, stream=None) -> Any:
     """`less_equal` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def linspace(start, stop, num=50, dtype=None, *, stream=None) -> Any:
+    """`num` evenly spaced values from `start` to `stop`, both included."""
     ...
 def log(a, /, *, stream=None) -> Any:
     """`log` of each element of `a` (lazy; `stream=` places the op)."""
@@ -455,6 +485,7 @@ def logsumexp(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
     """`logsumexp` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
     ...
 def matmul(a, b, /, *, stream=None) -> Any:
+    """The matrix product of `a` and `b`, with NumPy's rules for 1-D operands and batches."""
     ...
 def max(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
     """`max` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
@@ -475,17 +506,20 @@ def minimum(a, b, /, *, stream=None) -> Any:
     """`minimum` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def moveaxis(a, /, source, destination, *, stream=None) -> Any:
+    """`a` with axis `source` moved to `destination`."""
     ...
 def multiply(a, b, /, *, stream=None) -> Any:
     """`multiply` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 nan: float
 def nan_to_num(a, nan=0.0, posinf=None, neginf=None, *, stream=None) -> Any:
+    """`a` with NaN replaced by `nan` and infinities by `posinf` / `neginf` (default: the dtype's largest finite values)."""
     ...
 def negative(a, /, *, stream=None) -> Any:
     """`negative` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def new_stream(device) -> Any:
+    """A new stream on a device."""
     ...
 newaxis: None
 def not_equal(a, b, /, *, stream=None) -> Any:
@@ -493,12 +527,16 @@ def not_equal(a, b, /, *, stream=None) -> Any:
     ...
 number: DtypeCategory
 def ones(shape, dtype=None, *, stream=None) -> Any:
+    """An array of ones of `shape` (float32 unless `dtype` says otherwise)."""
     ...
 def ones_like(a, /, *, stream=None) -> Any:
+    """Ones with the shape and dtype of `a`."""
     ...
 def pad(a, /, pad_width, mode='constant', constant_values=None, *, stream=None) -> Any:
+    """`a` padded with `pad_width` (per axis before and after) of `constant_values`, or of its edge values."""
     ...
 def permute_dims(a, /, axes=None, *, stream=None) -> Any:
+    """`a` with its axes permuted (reversed when `axes` is None)."""
     ...
 pi: float
 def power(a, b, /, *, stream=None) -> Any:
@@ -508,6 +546,7 @@ def prod(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
     """`prod` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
     ...
 def promote_types(a, b) -> Any:
+    """The dtype two dtypes promote to."""
     ...
 def radians(a, /, *, stream=None) -> Any:
     """`radians` of each element of `a` (lazy; `stream=` places the op)."""
@@ -522,26 +561,34 @@ def remainder(a, b, /, *, stream=None) -> Any:
     """`remainder` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def repeat(a, /, repeats, axis=None, *, stream=None) -> Any:
+    """Each element of `a` repeated `repeats` times along `axis` (of the flattened array when None)."""
     ...
 def reset_peak_memory() -> Any:
+    """Starts the peak-memory count again from now."""
     ...
 def reshape(a, /, shape, *, stream=None) -> Any:
+    """`a` with a new shape (one dimension may be -1); a view when the layout allows."""
     ...
 def right_shift(a, b, /, *, stream=None) -> Any:
     """`right_shift` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def roll(a, /, shift, axis=None, *, stream=None) -> Any:
+    """`a` with its elements shifted by `shift` along `axis`, wrapping around."""
     ...
 def round(a, /, decimals=0, *, stream=None) -> Any:
+    """Each element rounded to `decimals` decimal places (halves to even)."""
     ...
 def rsqrt(a, /, *, stream=None) -> Any:
     """`rsqrt` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def set_cache_limit(limit) -> Any:
+    """Sets how many bytes the caches may keep; returns the previous limit."""
     ...
 def set_default_device(device) -> Any:
+    """Sets the device ops run on unless told otherwise."""
     ...
 def set_memory_limit(limit) -> Any:
+    """Sets the memory limit; returns the previous one."""
     ...
 def sigmoid(a, /, *, stream=None) -> Any:
     """`sigmoid` of each element of `a` (lazy; `stream=` places the op)."""
@@ -557,8 +604,10 @@ def sinh(a, /, *, stream=None) -> Any:
     """`sinh` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def softmax(a, /, axis=None, *, precise=False, stream=None) -> Any:
+    """exp(a) / sum(exp(a)) over `axis`, computed stably; `precise` keeps 16-bit inputs in float32 throughout."""
     ...
 def split(a, /, indices_or_sections, axis=0, *, stream=None) -> Any:
+    """`a` cut along `axis` into equal sections or at the given indices."""
     ...
 def sqrt(a, /, *, stream=None) -> Any:
     """`sqrt` of each element of `a` (lazy; `stream=` places the op)."""
@@ -567,10 +616,13 @@ def square(a, /, *, stream=None) -> Any:
     """`square` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def squeeze(a, /, axis=None, *, stream=None) -> Any:
+    """`a` without the size-1 axes named (all of them when `axis` is None)."""
     ...
 def stack(arrays, axis=0, *, stream=None) -> Any:
+    """The arrays joined along a new axis."""
     ...
 def std(a, /, axis=None, keepdims=False, ddof=0, *, stream=None) -> Any:
+    """The standard deviation over `axis`, dividing by `N - ddof`."""
     ...
 def stream(s) -> Any:
     ...
@@ -581,6 +633,7 @@ def sum(a, /, axis=None, keepdims=False, *, stream=None) -> Any:
     """`sum` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
     ...
 def swapaxes(a, /, axis1, axis2, *, stream=None) -> Any:
+    """`a` with two axes exchanged."""
     ...
 def synchronize(stream=None) -> Any:
     """Waits for the work queued so far."""
@@ -595,14 +648,19 @@ def tanh(a, /, *, stream=None) -> Any:
     """`tanh` of each element of `a` (lazy; `stream=` places the op)."""
     ...
 def tile(a, /, reps, *, stream=None) -> Any:
+    """`a` repeated `reps` times along each axis."""
     ...
 def transpose(a, /, axes=None, *, stream=None) -> Any:
+    """`a` with its axes permuted (reversed when `axes` is None)."""
     ...
 def tri(n, m=None, k=0, dtype=None, *, stream=None) -> Any:
+    """An `n` x `m` matrix with ones at and below diagonal `k`."""
     ...
 def tril(x, k=0, *, stream=None) -> Any:
+    """`x` with the elements above diagonal `k` set to zero."""
     ...
 def triu(x, k=0, *, stream=None) -> Any:
+    """`x` with the elements below diagonal `k` set to zero."""
     ...
 def trunc(a, /, *, stream=None) -> Any:
     """`trunc` of each element of `a` (lazy; `stream=` places the op)."""
@@ -612,17 +670,23 @@ uint32: Dtype
 uint64: Dtype
 uint8: Dtype
 def unflatten(a, /, axis, shape, *, stream=None) -> Any:
+    """`a` with `axis` split into `shape`."""
     ...
 unsignedinteger: DtypeCategory
 def var(a, /, axis=None, keepdims=False, ddof=0, *, stream=None) -> Any:
+    """The variance over `axis`, dividing by `N - ddof`."""
     ...
 def view(a, /, dtype, *, stream=None) -> Any:
+    """The bytes of `a` read as another dtype."""
     ...
 def where(condition, x, y, /, *, stream=None) -> Any:
+    """Elements of `x` where `condition` holds, else of `y` (broadcast together)."""
     ...
 def zeros(shape, dtype=None, *, stream=None) -> Any:
+    """An array of zeros of `shape` (float32 unless `dtype` says otherwise)."""
     ...
 def zeros_like(a, /, *, stream=None) -> Any:
+    """Zeros with the shape and dtype of `a`."""
     ...
 
 class cuda:

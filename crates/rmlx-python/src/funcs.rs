@@ -44,6 +44,7 @@ fn shape_of(o: &Obj<'_>) -> PyResult<Vec<usize>> {
 
 // ---------------------------------------------------------------- creation
 
+/// An array of zeros of `shape` (float32 unless `dtype` says otherwise).
 #[pyfunction]
 #[pyo3(signature = (shape, dtype = None, *, stream = None))]
 pub fn zeros(py: Python<'_>, shape: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
@@ -51,6 +52,7 @@ pub fn zeros(py: Python<'_>, shape: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: O
     wrap(py, on(stream, || ops::zeros(&s, dt).py())?)
 }
 
+/// An array of ones of `shape` (float32 unless `dtype` says otherwise).
 #[pyfunction]
 #[pyo3(signature = (shape, dtype = None, *, stream = None))]
 pub fn ones(py: Python<'_>, shape: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
@@ -58,6 +60,7 @@ pub fn ones(py: Python<'_>, shape: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Op
     wrap(py, on(stream, || ops::ones(&s, dt).py())?)
 }
 
+/// An array of `shape` filled with `vals` (broadcast), in `dtype` or the type of `vals`.
 #[pyfunction]
 #[pyo3(signature = (shape, vals, dtype = None, *, stream = None))]
 pub fn full(py: Python<'_>, shape: &Obj<'_>, vals: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
@@ -65,6 +68,7 @@ pub fn full(py: Python<'_>, shape: &Obj<'_>, vals: &Obj<'_>, dtype: Option<&Obj<
     wrap(py, on(stream, || ops::full(&s, v, dt).py())?)
 }
 
+/// Zeros with the shape and dtype of `a`.
 #[pyfunction]
 #[pyo3(signature = (a, /, *, stream = None))]
 pub fn zeros_like(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -72,6 +76,7 @@ pub fn zeros_like(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out 
     wrap(py, on(stream, || ops::zeros_like(&a).py())?)
 }
 
+/// Ones with the shape and dtype of `a`.
 #[pyfunction]
 #[pyo3(signature = (a, /, *, stream = None))]
 pub fn ones_like(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -110,6 +115,7 @@ pub fn arange(
     wrap(py, on(stream, || ops::arange(a, b, st, dt).py())?)
 }
 
+/// `num` evenly spaced values from `start` to `stop`, both included.
 #[pyfunction]
 #[pyo3(signature = (start, stop, num = 50, dtype = None, *, stream = None))]
 pub fn linspace(
@@ -126,6 +132,7 @@ pub fn linspace(
     wrap(py, on(stream, || ops::linspace(start, stop, num, dt).py())?)
 }
 
+/// An `n` x `m` matrix with ones on diagonal `k` and zeros elsewhere.
 #[pyfunction]
 #[pyo3(signature = (n, m = None, k = 0, dtype = None, *, stream = None))]
 pub fn eye(
@@ -140,6 +147,7 @@ pub fn eye(
     wrap(py, on(stream, || ops::eye(n, m, k, dt).py())?)
 }
 
+/// The `n` x `n` identity matrix.
 #[pyfunction]
 #[pyo3(signature = (n, dtype = None, *, stream = None))]
 pub fn identity(py: Python<'_>, n: usize, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
@@ -147,6 +155,7 @@ pub fn identity(py: Python<'_>, n: usize, dtype: Option<&Obj<'_>>, stream: Optio
     wrap(py, on(stream, || ops::identity(n, dt).py())?)
 }
 
+/// An `n` x `m` matrix with ones at and below diagonal `k`.
 #[pyfunction]
 #[pyo3(signature = (n, m = None, k = 0, dtype = None, *, stream = None))]
 pub fn tri(
@@ -195,6 +204,7 @@ unary_fns! {
     contiguous => ops::contiguous; atleast_1d => ops::atleast_1d; atleast_2d => ops::atleast_2d; atleast_3d => ops::atleast_3d;
 }
 
+/// Each element rounded to `decimals` decimal places (halves to even).
 #[pyfunction]
 #[pyo3(signature = (a, /, decimals = 0, *, stream = None))]
 pub fn round(py: Python<'_>, a: &Obj<'_>, decimals: i32, stream: Option<&Obj<'_>>) -> Out {
@@ -202,6 +212,7 @@ pub fn round(py: Python<'_>, a: &Obj<'_>, decimals: i32, stream: Option<&Obj<'_>
     wrap(py, on(stream, || ops::round(&a, decimals).py())?)
 }
 
+/// `a` with NaN replaced by `nan` and infinities by `posinf` / `neginf` (default: the dtype's largest finite values).
 #[pyfunction]
 #[pyo3(signature = (a, nan = 0.0, posinf = None, neginf = None, *, stream = None))]
 pub fn nan_to_num(
@@ -253,6 +264,7 @@ binary_fns! {
     left_shift => ops::left_shift; right_shift => ops::right_shift;
 }
 
+/// The floor quotient and the remainder of `a` by `b`, as a pair of arrays.
 #[pyfunction]
 #[pyo3(signature = (a, b, /, *, stream = None))]
 pub fn divmod(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
@@ -261,6 +273,7 @@ pub fn divmod(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>
     (wrap(py, q)?, wrap(py, r)?).into_py_any(py)
 }
 
+/// Elements of `x` where `condition` holds, else of `y` (broadcast together).
 #[pyfunction]
 #[pyo3(name = "where", signature = (condition, x, y, /, *, stream = None))]
 pub fn where_(py: Python<'_>, condition: &Obj<'_>, x: &Obj<'_>, y: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -268,6 +281,7 @@ pub fn where_(py: Python<'_>, condition: &Obj<'_>, x: &Obj<'_>, y: &Obj<'_>, str
     wrap(py, on(stream, || ops::where_(c, a, b).py())?)
 }
 
+/// `a` limited to `[a_min, a_max]` (either bound may be None).
 #[pyfunction]
 #[pyo3(signature = (a, /, a_min, a_max, *, stream = None))]
 pub fn clip(py: Python<'_>, a: &Obj<'_>, a_min: &Obj<'_>, a_max: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -280,6 +294,7 @@ pub fn clip(py: Python<'_>, a: &Obj<'_>, a_min: &Obj<'_>, a_max: &Obj<'_>, strea
     wrap(py, on(stream, || ops::clip(&a, lo, hi).py())?)
 }
 
+/// Where `|a - b| <= atol + rtol * |b|`, elementwise.
 #[pyfunction]
 #[pyo3(signature = (a, b, /, rtol = 1e-5, atol = 1e-8, *, equal_nan = false, stream = None))]
 pub fn isclose(
@@ -295,6 +310,7 @@ pub fn isclose(
     wrap(py, on(stream, || ops::isclose(&a, &b, rtol, atol, equal_nan).py())?)
 }
 
+/// Whether every element of `a` is close to `b` (a 0-d bool array).
 #[pyfunction]
 #[pyo3(signature = (a, b, /, rtol = 1e-5, atol = 1e-8, *, equal_nan = false, stream = None))]
 pub fn allclose(
@@ -310,6 +326,7 @@ pub fn allclose(
     wrap(py, on(stream, || ops::allclose(&a, &b, rtol, atol, equal_nan).py())?)
 }
 
+/// Whether `a` and `b` have the same shape and elements (a 0-d bool array).
 #[pyfunction]
 #[pyo3(signature = (a, b, /, equal_nan = false, *, stream = None))]
 pub fn array_equal(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, equal_nan: bool, stream: Option<&Obj<'_>>) -> Out {
@@ -317,6 +334,7 @@ pub fn array_equal(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, equal_nan: bool, st
     wrap(py, on(stream, || ops::array_equal(&a, &b, equal_nan).py())?)
 }
 
+/// The matrix product of `a` and `b`, with NumPy's rules for 1-D operands and batches.
 #[pyfunction]
 #[pyo3(signature = (a, b, /, *, stream = None))]
 pub fn matmul(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -349,6 +367,7 @@ reductions! {
     count_nonzero => ops::count_nonzero;
 }
 
+/// The variance over `axis`, dividing by `N - ddof`.
 #[pyfunction]
 #[pyo3(signature = (a, /, axis = None, keepdims = false, ddof = 0, *, stream = None))]
 pub fn var(
@@ -363,6 +382,7 @@ pub fn var(
     wrap(py, on(stream, || ops::var(&a, ax, keepdims, ddof).py())?)
 }
 
+/// The standard deviation over `axis`, dividing by `N - ddof`.
 #[pyfunction]
 #[pyo3(name = "std", signature = (a, /, axis = None, keepdims = false, ddof = 0, *, stream = None))]
 pub fn std_(
@@ -377,6 +397,7 @@ pub fn std_(
     wrap(py, on(stream, || ops::std(&a, ax, keepdims, ddof).py())?)
 }
 
+/// Indices of the largest elements along `axis` (of the flattened array when None).
 #[pyfunction]
 #[pyo3(signature = (a, /, axis = None, keepdims = false, *, stream = None))]
 pub fn argmax(py: Python<'_>, a: &Obj<'_>, axis: Option<i64>, keepdims: bool, stream: Option<&Obj<'_>>) -> Out {
@@ -384,6 +405,7 @@ pub fn argmax(py: Python<'_>, a: &Obj<'_>, axis: Option<i64>, keepdims: bool, st
     wrap(py, on(stream, || ops::argmax(&a, axis, keepdims).py())?)
 }
 
+/// Indices of the smallest elements along `axis` (of the flattened array when None).
 #[pyfunction]
 #[pyo3(signature = (a, /, axis = None, keepdims = false, *, stream = None))]
 pub fn argmin(py: Python<'_>, a: &Obj<'_>, axis: Option<i64>, keepdims: bool, stream: Option<&Obj<'_>>) -> Out {
@@ -391,6 +413,7 @@ pub fn argmin(py: Python<'_>, a: &Obj<'_>, axis: Option<i64>, keepdims: bool, st
     wrap(py, on(stream, || ops::argmin(&a, axis, keepdims).py())?)
 }
 
+/// exp(a) / sum(exp(a)) over `axis`, computed stably; `precise` keeps 16-bit inputs in float32 throughout.
 #[pyfunction]
 #[pyo3(signature = (a, /, axis = None, *, precise = false, stream = None))]
 pub fn softmax(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, precise: bool, stream: Option<&Obj<'_>>) -> Out {
@@ -400,6 +423,7 @@ pub fn softmax(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, precise: boo
 
 // ---------------------------------------------------------------- shapes
 
+/// `a` with a new shape (one dimension may be -1); a view when the layout allows.
 #[pyfunction]
 #[pyo3(signature = (a, /, shape, *, stream = None))]
 pub fn reshape(py: Python<'_>, a: &Obj<'_>, shape: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -407,6 +431,7 @@ pub fn reshape(py: Python<'_>, a: &Obj<'_>, shape: &Obj<'_>, stream: Option<&Obj
     wrap(py, on(stream, || ops::reshape(&a, &s).py())?)
 }
 
+/// `a` with axes `start_axis` ..= `end_axis` merged into one.
 #[pyfunction]
 #[pyo3(signature = (a, /, start_axis = 0, end_axis = -1, *, stream = None))]
 pub fn flatten(py: Python<'_>, a: &Obj<'_>, start_axis: i64, end_axis: i64, stream: Option<&Obj<'_>>) -> Out {
@@ -414,6 +439,7 @@ pub fn flatten(py: Python<'_>, a: &Obj<'_>, start_axis: i64, end_axis: i64, stre
     wrap(py, on(stream, || ops::flatten(&a, start_axis, end_axis).py())?)
 }
 
+/// `a` with `axis` split into `shape`.
 #[pyfunction]
 #[pyo3(signature = (a, /, axis, shape, *, stream = None))]
 pub fn unflatten(py: Python<'_>, a: &Obj<'_>, axis: i64, shape: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -421,6 +447,7 @@ pub fn unflatten(py: Python<'_>, a: &Obj<'_>, axis: i64, shape: &Obj<'_>, stream
     wrap(py, on(stream, || ops::unflatten(&a, axis, &s).py())?)
 }
 
+/// `a` without the size-1 axes named (all of them when `axis` is None).
 #[pyfunction]
 #[pyo3(signature = (a, /, axis = None, *, stream = None))]
 pub fn squeeze(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
@@ -428,6 +455,7 @@ pub fn squeeze(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, stream: Opti
     wrap(py, on(stream, || ops::squeeze(&a, ax).py())?)
 }
 
+/// `a` with new size-1 axes at `axis`.
 #[pyfunction]
 #[pyo3(signature = (a, /, axis, *, stream = None))]
 pub fn expand_dims(py: Python<'_>, a: &Obj<'_>, axis: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -435,6 +463,7 @@ pub fn expand_dims(py: Python<'_>, a: &Obj<'_>, axis: &Obj<'_>, stream: Option<&
     wrap(py, on(stream, || ops::expand_dims(&a, ax).py())?)
 }
 
+/// `a` with its axes permuted (reversed when `axes` is None).
 #[pyfunction]
 #[pyo3(signature = (a, /, axes = None, *, stream = None))]
 pub fn transpose(py: Python<'_>, a: &Obj<'_>, axes: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
@@ -446,12 +475,14 @@ pub fn transpose(py: Python<'_>, a: &Obj<'_>, axes: Option<&Obj<'_>>, stream: Op
     wrap(py, on(stream, || ops::transpose(&a, &ax).py())?)
 }
 
+/// `a` with its axes permuted (reversed when `axes` is None).
 #[pyfunction]
 #[pyo3(signature = (a, /, axes = None, *, stream = None))]
 pub fn permute_dims(py: Python<'_>, a: &Obj<'_>, axes: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
     transpose(py, a, axes, stream)
 }
 
+/// `a` with two axes exchanged.
 #[pyfunction]
 #[pyo3(signature = (a, /, axis1, axis2, *, stream = None))]
 pub fn swapaxes(py: Python<'_>, a: &Obj<'_>, axis1: i64, axis2: i64, stream: Option<&Obj<'_>>) -> Out {
@@ -459,6 +490,7 @@ pub fn swapaxes(py: Python<'_>, a: &Obj<'_>, axis1: i64, axis2: i64, stream: Opt
     wrap(py, on(stream, || ops::swapaxes(&a, axis1, axis2).py())?)
 }
 
+/// `a` with axis `source` moved to `destination`.
 #[pyfunction]
 #[pyo3(signature = (a, /, source, destination, *, stream = None))]
 pub fn moveaxis(py: Python<'_>, a: &Obj<'_>, source: i64, destination: i64, stream: Option<&Obj<'_>>) -> Out {
@@ -466,6 +498,7 @@ pub fn moveaxis(py: Python<'_>, a: &Obj<'_>, source: i64, destination: i64, stre
     wrap(py, on(stream, || ops::moveaxis(&a, source, destination).py())?)
 }
 
+/// `a` broadcast to `shape` (a view).
 #[pyfunction]
 #[pyo3(signature = (a, /, shape, *, stream = None))]
 pub fn broadcast_to(py: Python<'_>, a: &Obj<'_>, shape: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -473,6 +506,7 @@ pub fn broadcast_to(py: Python<'_>, a: &Obj<'_>, shape: &Obj<'_>, stream: Option
     wrap(py, on(stream, || ops::broadcast_to(&a, &s).py())?)
 }
 
+/// The arrays broadcast to their common shape.
 #[pyfunction]
 #[pyo3(signature = (*arrays, stream = None))]
 pub fn broadcast_arrays(py: Python<'_>, arrays: &Bound<'_, PyTuple>, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
@@ -482,6 +516,7 @@ pub fn broadcast_arrays(py: Python<'_>, arrays: &Bound<'_, PyTuple>, stream: Opt
     PyTuple::new(py, items)?.into_py_any(py)
 }
 
+/// The arrays joined along `axis` (flattened first when `axis` is None).
 #[pyfunction]
 #[pyo3(signature = (arrays, axis = 0, *, stream = None))]
 pub fn concatenate(py: Python<'_>, arrays: &Obj<'_>, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
@@ -496,12 +531,14 @@ pub fn concatenate(py: Python<'_>, arrays: &Obj<'_>, axis: Option<i64>, stream: 
     wrap(py, on(stream, || ops::concatenate(&v, axis).py())?)
 }
 
+/// The arrays joined along `axis` (as `concatenate`).
 #[pyfunction]
 #[pyo3(signature = (arrays, axis = 0, *, stream = None))]
 pub fn concat(py: Python<'_>, arrays: &Obj<'_>, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
     concatenate(py, arrays, axis, stream)
 }
 
+/// The arrays joined along a new axis.
 #[pyfunction]
 #[pyo3(signature = (arrays, axis = 0, *, stream = None))]
 pub fn stack(py: Python<'_>, arrays: &Obj<'_>, axis: i64, stream: Option<&Obj<'_>>) -> Out {
@@ -509,6 +546,7 @@ pub fn stack(py: Python<'_>, arrays: &Obj<'_>, axis: i64, stream: Option<&Obj<'_
     wrap(py, on(stream, || ops::stack(&v, axis).py())?)
 }
 
+/// `a` cut along `axis` into equal sections or at the given indices.
 #[pyfunction]
 #[pyo3(signature = (a, /, indices_or_sections, axis = 0, *, stream = None))]
 pub fn split(
@@ -530,6 +568,7 @@ pub fn split(
     PyList::new(py, items)?.into_py_any(py)
 }
 
+/// `a` repeated `reps` times along each axis.
 #[pyfunction]
 #[pyo3(signature = (a, /, reps, *, stream = None))]
 pub fn tile(py: Python<'_>, a: &Obj<'_>, reps: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -537,6 +576,7 @@ pub fn tile(py: Python<'_>, a: &Obj<'_>, reps: &Obj<'_>, stream: Option<&Obj<'_>
     wrap(py, on(stream, || ops::tile(&a, &r).py())?)
 }
 
+/// Each element of `a` repeated `repeats` times along `axis` (of the flattened array when None).
 #[pyfunction]
 #[pyo3(signature = (a, /, repeats, axis = None, *, stream = None))]
 pub fn repeat(py: Python<'_>, a: &Obj<'_>, repeats: usize, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
@@ -544,6 +584,7 @@ pub fn repeat(py: Python<'_>, a: &Obj<'_>, repeats: usize, axis: Option<i64>, st
     wrap(py, on(stream, || ops::repeat(&a, repeats, axis).py())?)
 }
 
+/// `a` padded with `pad_width` (per axis before and after) of `constant_values`, or of its edge values.
 #[pyfunction]
 #[pyo3(signature = (a, /, pad_width, mode = "constant", constant_values = None, *, stream = None))]
 pub fn pad(
@@ -581,6 +622,7 @@ pub fn pad(
     wrap(py, on(stream, || ops::pad(&a, &widths, mode, value).py())?)
 }
 
+/// `a` with its elements shifted by `shift` along `axis`, wrapping around.
 #[pyfunction]
 #[pyo3(signature = (a, /, shift, axis = None, *, stream = None))]
 pub fn roll(py: Python<'_>, a: &Obj<'_>, shift: i64, axis: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
@@ -588,6 +630,7 @@ pub fn roll(py: Python<'_>, a: &Obj<'_>, shift: i64, axis: Option<&Obj<'_>>, str
     wrap(py, on(stream, || ops::roll(&a, shift, ax).py())?)
 }
 
+/// Diagonal `offset` of the planes of axes `axis1` and `axis2`.
 #[pyfunction]
 #[pyo3(signature = (a, /, offset = 0, axis1 = 0, axis2 = 1, *, stream = None))]
 pub fn diagonal(py: Python<'_>, a: &Obj<'_>, offset: i64, axis1: i64, axis2: i64, stream: Option<&Obj<'_>>) -> Out {
@@ -595,6 +638,7 @@ pub fn diagonal(py: Python<'_>, a: &Obj<'_>, offset: i64, axis1: i64, axis2: i64
     wrap(py, on(stream, || ops::diagonal(&a, offset, axis1, axis2).py())?)
 }
 
+/// The diagonal `k` of a matrix, or a matrix with a vector on diagonal `k`.
 #[pyfunction]
 #[pyo3(signature = (a, /, k = 0, *, stream = None))]
 pub fn diag(py: Python<'_>, a: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Out {
@@ -602,6 +646,7 @@ pub fn diag(py: Python<'_>, a: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Ou
     wrap(py, on(stream, || ops::diag(&a, k).py())?)
 }
 
+/// `x` with the elements above diagonal `k` set to zero.
 #[pyfunction]
 #[pyo3(signature = (x, k = 0, *, stream = None))]
 pub fn tril(py: Python<'_>, x: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Out {
@@ -609,6 +654,7 @@ pub fn tril(py: Python<'_>, x: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Ou
     wrap(py, on(stream, || ops::tril(&a, k).py())?)
 }
 
+/// `x` with the elements below diagonal `k` set to zero.
 #[pyfunction]
 #[pyo3(signature = (x, k = 0, *, stream = None))]
 pub fn triu(py: Python<'_>, x: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Out {
@@ -616,6 +662,7 @@ pub fn triu(py: Python<'_>, x: &Obj<'_>, k: i64, stream: Option<&Obj<'_>>) -> Ou
     wrap(py, on(stream, || ops::triu(&a, k).py())?)
 }
 
+/// The bytes of `a` read as another dtype.
 #[pyfunction]
 #[pyo3(signature = (a, /, dtype, *, stream = None))]
 pub fn view(py: Python<'_>, a: &Obj<'_>, dtype: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -624,6 +671,7 @@ pub fn view(py: Python<'_>, a: &Obj<'_>, dtype: &Obj<'_>, stream: Option<&Obj<'_
     wrap(py, on(stream, || ops::view(&a, dt).py())?)
 }
 
+/// `a` converted to `dtype`.
 #[pyfunction]
 #[pyo3(signature = (a, /, dtype, *, stream = None))]
 pub fn astype(py: Python<'_>, a: &Obj<'_>, dtype: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
@@ -687,34 +735,42 @@ pub fn synchronize(py: Python<'_>, stream: Option<&Obj<'_>>) -> PyResult<()> {
 
 // ---------------------------------------------------------------- memory
 
+/// Bytes held by live arrays, on all devices.
 #[pyfunction]
 pub fn get_active_memory() -> usize {
     rmlx_core::get_active_memory()
 }
+/// The most bytes held at once since the last reset.
 #[pyfunction]
 pub fn get_peak_memory() -> usize {
     rmlx_core::get_peak_memory()
 }
+/// Starts the peak-memory count again from now.
 #[pyfunction]
 pub fn reset_peak_memory() {
     rmlx_core::reset_peak_memory()
 }
+/// Bytes kept in the allocator caches for reuse.
 #[pyfunction]
 pub fn get_cache_memory() -> usize {
     rmlx_core::get_cache_memory()
 }
+/// The memory limit, in bytes.
 #[pyfunction]
 pub fn get_memory_limit() -> usize {
     rmlx_core::get_memory_limit()
 }
+/// Sets the memory limit; returns the previous one.
 #[pyfunction]
 pub fn set_memory_limit(limit: usize) -> usize {
     rmlx_core::set_memory_limit(limit)
 }
+/// Sets how many bytes the caches may keep; returns the previous limit.
 #[pyfunction]
 pub fn set_cache_limit(limit: usize) -> usize {
     rmlx_core::set_cache_limit(limit)
 }
+/// Returns cached memory to the system.
 #[pyfunction]
 pub fn clear_cache() {
     rmlx_core::clear_cache()
@@ -722,34 +778,42 @@ pub fn clear_cache() {
 
 // ---------------------------------------------------------------- devices and dtypes
 
+/// The device ops run on unless told otherwise.
 #[pyfunction]
 pub fn default_device() -> PyDevice {
     PyDevice(rmlx_core::default_device())
 }
+/// Sets the device ops run on unless told otherwise.
 #[pyfunction]
 pub fn set_default_device(device: &Obj<'_>) -> PyResult<()> {
     rmlx_core::set_default_device(device_of(device)?).py()
 }
+/// The default stream of a device.
 #[pyfunction]
 pub fn default_stream(device: &Obj<'_>) -> PyResult<PyStream> {
     Ok(PyStream(rmlx_core::default_stream(device_of(device)?).py()?))
 }
+/// A new stream on a device.
 #[pyfunction]
 pub fn new_stream(device: &Obj<'_>) -> PyResult<PyStream> {
     Ok(PyStream(rmlx_core::new_stream(device_of(device)?).py()?))
 }
+/// Whether a device (type) is available on this machine.
 #[pyfunction]
 pub fn is_available(device: &Obj<'_>) -> PyResult<bool> {
     Ok(rmlx_core::is_available(device_of(device)?))
 }
+/// How many devices of a type there are.
 #[pyfunction]
 pub fn device_count(device: &Obj<'_>) -> PyResult<usize> {
     Ok(rmlx_core::device_count(device_of(device)?))
 }
+/// Whether a dtype (or category) is within another.
 #[pyfunction]
 pub fn issubdtype(a: &Obj<'_>, b: &Obj<'_>) -> PyResult<bool> {
     Ok(rmlx_core::issubdtype(dtype_like(a)?, dtype_like(b)?))
 }
+/// The dtype two dtypes promote to.
 #[pyfunction]
 pub fn promote_types(a: PyDtype, b: PyDtype) -> PyDtype {
     PyDtype(rmlx_core::promote_types(a.0, b.0))
