@@ -116,3 +116,50 @@ def test_bad_advanced_indices():
         a[[True, False]]
     with pytest.raises(ValueError):
         a[[0, 1], [0, 1, 2]]  # the index arrays do not broadcast
+
+
+SET_KEYS = [
+    (0, 7.0),
+    ((1, 2), np.arange(5, dtype=np.float32)),
+    ((slice(None), 0, slice(1, 3)), -1.0),
+    ((Ellipsis, [4, 0]), np.float32(3.5)),
+    ([1, 0], np.zeros((3, 4, 5), np.float32)),
+    ((slice(None, None, -1), [2], 1), np.array([[9.0, 8.0, 7.0, 6.0, 5.0]], np.float32)),
+]
+
+
+@pytest.mark.parametrize("key,value", SET_KEYS, ids=[repr(k) for k, _ in SET_KEYS])
+def test_setitem_matches_numpy(key, value):
+    a = mx.array(X)
+    b = a  # the same Python object sees the update
+    a[key] = mx.array(value) if isinstance(value, np.ndarray) else value
+    want = X.copy()
+    want[key] = value
+    np.testing.assert_array_equal(np.array(b), want)
+
+
+def test_setitem_errors():
+    a = mx.array(X)
+    with pytest.raises(ValueError):
+        a[0] = mx.ones((7,))
+    with pytest.raises(IndexError):
+        a[5] = 1.0
+    i = mx.array([1, 2, 3], dtype=mx.int32)
+    i[0] = 2.7  # cast to the array's dtype
+    assert i.tolist() == [2, 2, 3]
+
+
+def test_at_updates_accumulate_over_repeated_indices():
+    a = mx.array([1.0, 2.0, 3.0, 4.0])
+    idx = [0, 2, 0, 0]
+    np.testing.assert_array_equal(np.array(a.at[idx].add(1.0)), [4.0, 2.0, 4.0, 4.0])
+    np.testing.assert_array_equal(np.array(a.at[idx].subtract(mx.array([1.0, 2.0, 3.0, 4.0]))), [-7.0, 2.0, 1.0, 4.0])
+    np.testing.assert_array_equal(np.array(a.at[idx].multiply(2.0)), [8.0, 2.0, 6.0, 4.0])
+    np.testing.assert_array_equal(np.array(a.at[idx].divide(2.0)), [0.125, 2.0, 1.5, 4.0])
+    np.testing.assert_array_equal(np.array(a.at[idx].maximum(mx.array([0.0, 5.0, 9.0, 2.0]))), [9.0, 2.0, 5.0, 4.0])
+    np.testing.assert_array_equal(np.array(a.at[idx].minimum(0.5)), [0.5, 2.0, 0.5, 4.0])
+    assert a.tolist() == [1.0, 2.0, 3.0, 4.0]  # at[] returns new arrays
+    m = mx.zeros((3, 2), dtype=mx.int32)
+    np.testing.assert_array_equal(np.array(m.at[[0, 0, 2], 1].add(5)), [[0, 10], [0, 0], [0, 5]])
+    with pytest.raises(ValueError):
+        m.at[0].divide(2)

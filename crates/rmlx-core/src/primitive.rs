@@ -185,6 +185,24 @@ pub enum Primitive {
     Take {
         axis: usize,
     },
+    /// A copy of input 0 with the elements at the flat (row-major) int64
+    /// positions of input 1 combined with input 2 (same shape as input 1),
+    /// in order; positions wrap once from the end and are then clamped.
+    Scatter {
+        mode: ScatterMode,
+    },
+}
+
+/// How `scatter` combines an update with the element it lands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScatterMode {
+    /// Replace it (with repeated positions, the last update wins on the CPU;
+    /// on the GPU one of them does).
+    Set,
+    Add,
+    Prod,
+    Max,
+    Min,
 }
 
 impl Primitive {

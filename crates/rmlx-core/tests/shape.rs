@@ -957,3 +957,46 @@ fn take_clamps_bad_indices_and_checks_its_arguments() {
     let none = ops::take(&a, &Array::from_slice::<i32>(&[], &[0, 2]).unwrap(), Some(0)).unwrap();
     assert_eq!(none.shape(), &[0, 2]);
 }
+
+#[test]
+fn scatter_sets_and_accumulates_in_order() {
+    use rmlx_core::primitive::ScatterMode;
+    for dt in [Dtype::Float32, Dtype::Int32, Dtype::Float16] {
+        let a = ops::astype(&iota(&[2, 3]), dt).unwrap(); // 0..6
+        let idx = Array::from_slice(&[4i64, 1, -1], &[3]).unwrap();
+        let upd = ops::astype(&Array::from_slice(&[10.0f32, 20.0, 30.0], &[3]).unwrap(), dt).unwrap();
+        let set = ops::scatter(&a, &idx, &upd, ScatterMode::Set).unwrap();
+        assert_eq!(set.shape(), &[2, 3]);
+        assert_eq!(set.to_vec::<f64>().unwrap(), vec![0.0, 20.0, 2.0, 3.0, 10.0, 30.0], "{dt} set");
+        // Repeated positions accumulate; a scalar update broadcasts.
+        let rep = Array::from_slice(&[2i32, 2, 0, 2], &[2, 2]).unwrap();
+        let add = ops::scatter(&a, &rep, 1.0, ScatterMode::Add).unwrap();
+        assert_eq!(add.to_vec::<f64>().unwrap(), vec![1.0, 1.0, 5.0, 3.0, 4.0, 5.0], "{dt} add");
+        let mul = ops::scatter(&a, &rep, 2.0, ScatterMode::Prod).unwrap();
+        assert_eq!(mul.to_vec::<f64>().unwrap(), vec![0.0, 1.0, 16.0, 3.0, 4.0, 5.0], "{dt} prod");
+        let mx = ops::scatter(&a, &rep, 3.0, ScatterMode::Max).unwrap();
+        assert_eq!(mx.to_vec::<f64>().unwrap(), vec![3.0, 1.0, 3.0, 3.0, 4.0, 5.0], "{dt} max");
+        let mn = ops::scatter(&a, &rep, 1.0, ScatterMode::Min).unwrap();
+        assert_eq!(mn.to_vec::<f64>().unwrap(), vec![0.0, 1.0, 1.0, 3.0, 4.0, 5.0], "{dt} min");
+        // The input is unchanged (a copy), also when it is a strided view.
+        assert_eq!(a.to_vec::<f64>().unwrap(), vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        let t = ops::transpose(&a, &[1, 0]).unwrap(); // [[0,3],[1,4],[2,5]]
+        let st = ops::scatter(&t, &Array::from_slice(&[1i64], &[1]).unwrap(), 9.0, ScatterMode::Set).unwrap();
+        assert_eq!(st.to_vec::<f64>().unwrap(), vec![0.0, 9.0, 1.0, 4.0, 2.0, 5.0], "{dt} transposed");
+    }
+    let a = iota(&[4]);
+    assert!(ops::scatter(
+        &a,
+        &Array::from_slice(&[0.5f32], &[1]).unwrap(),
+        1.0,
+        rmlx_core::primitive::ScatterMode::Set
+    )
+    .is_err());
+    let two = Array::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+    let three = Array::from_slice(&[0i32, 1, 2], &[3]).unwrap();
+    assert!(ops::scatter(&a, &three, &two, rmlx_core::primitive::ScatterMode::Set).is_err());
+    let none =
+        ops::scatter(&a, &Array::from_slice::<i32>(&[], &[0]).unwrap(), 1.0, rmlx_core::primitive::ScatterMode::Add)
+            .unwrap();
+    assert_eq!(none.to_vec::<f32>().unwrap(), vec![0.0, 1.0, 2.0, 3.0]);
+}

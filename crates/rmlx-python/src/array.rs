@@ -6,6 +6,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyTuple};
 use pyo3::IntoPyObjectExt;
+use rmlx_core::primitive::ScatterMode;
 use rmlx_core::{ops, Array, Axes, Dtype, Operand};
 
 use crate::convert::{self, operand, to_array, DetachEval};
@@ -317,6 +318,21 @@ impl PyArray {
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
         wrap(py, crate::index::getitem(&self.array(), key)?)
     }
+    /// `a[key] = value`: the array becomes a copy with those elements replaced
+    /// (`value` broadcast to the indexed shape).
+    fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let a = self.array();
+        let idx = positions(&a, key)?;
+        let r = ops::scatter(&a, &idx, operand(value)?, ScatterMode::Set).py()?;
+        self.set(r);
+        Ok(())
+    }
+    /// `a.at[key].add(v)` and the like: updates that accumulate over repeated
+    /// indices, returning a new array.
+    #[getter]
+    fn at(&self) -> AtIndexer {
+        AtIndexer { array: self.array() }
+    }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let a = self.array();
         py.detach_eval(&a)?;
@@ -572,4 +588,73 @@ unary_methods! {
     sin => ops::sin;
     cos => ops::cos;
     conj => ops::conj;
+}
+
+/// The flat positions `key` selects in `a` (an int64 array of the indexed shape).
+fn positions(a: &Array, key: &Bound<'_, PyAny>) -> PyResult<Array> {
+    let shape: Vec<i64> = a.shape().iter().map(|&d| d as i64).collect();
+    let all = ops::arange(0.0, a.size() as f64, 1.0, Dtype::Int64).py()?;
+    let all = ops::reshape(&all, &shape).py()?;
+    crate::index::getitem(&all, key)
+}
+
+/// What `array.at` returns: index it to get the updates.
+#[pyclass(name = "ArrayAt", module = "rmlx.core", frozen)]
+pub struct AtIndexer {
+    array: Array,
+}
+
+#[pymethods]
+impl AtIndexer {
+    fn __getitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<AtSlot> {
+        Ok(AtSlot { array: self.array.clone(), idx: positions(&self.array, key)? })
+    }
+}
+
+/// `array.at[key]`: its methods return a new array with the update applied
+/// once per index, so repeated indices accumulate.
+#[pyclass(name = "ArrayAtSlot", module = "rmlx.core", frozen)]
+pub struct AtSlot {
+    array: Array,
+    idx: Array,
+}
+
+impl AtSlot {
+    fn apply(&self, py: Python<'_>, values: Operand, mode: ScatterMode) -> PyResult<Py<PyArray>> {
+        wrap(py, ops::scatter(&self.array, &self.idx, values, mode).py()?)
+    }
+    fn values(&self, v: &Bound<'_, PyAny>) -> PyResult<Array> {
+        let u = to_array(v, None)?;
+        ops::astype(&u, self.array.dtype()).py()
+    }
+}
+
+#[pymethods]
+impl AtSlot {
+    fn add(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        self.apply(py, operand(values)?, ScatterMode::Add)
+    }
+    fn subtract(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        let u = ops::negative(&self.values(values)?).py()?;
+        self.apply(py, Operand::Array(u), ScatterMode::Add)
+    }
+    fn multiply(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        self.apply(py, operand(values)?, ScatterMode::Prod)
+    }
+    fn divide(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        if !self.array.dtype().is_inexact() {
+            return Err(PyValueError::new_err(format!(
+                "at[].divide needs an array of a floating-point or complex dtype, got {}",
+                self.array.dtype()
+            )));
+        }
+        let u = ops::reciprocal(&self.values(values)?).py()?;
+        self.apply(py, Operand::Array(u), ScatterMode::Prod)
+    }
+    fn maximum(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        self.apply(py, operand(values)?, ScatterMode::Max)
+    }
+    fn minimum(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        self.apply(py, operand(values)?, ScatterMode::Min)
+    }
 }

@@ -58,6 +58,8 @@ fn metal_is_available() -> bool {
 fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<PyArray>()?;
+    m.add_class::<array::AtIndexer>()?;
+    m.add_class::<array::AtSlot>()?;
     m.add_class::<PyDtype>()?;
     m.add_class::<PyDtypeCategory>()?;
     m.add_class::<dtype::PyFInfo>()?;

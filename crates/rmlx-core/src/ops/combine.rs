@@ -4,7 +4,7 @@ use super::{astype, broadcast_to, expand_dims, node, reshape_to, slice, slice_ax
 use crate::array::Array;
 use crate::dtype::{result_type, Dtype};
 use crate::error::{Error, Result};
-use crate::primitive::{PadMode, Primitive};
+use crate::primitive::{PadMode, Primitive, ScatterMode};
 use crate::shape::{checked_size, fmt_shape, normalize_axis};
 
 /// Joins arrays along `axis` (dtypes promote).
@@ -313,4 +313,34 @@ pub fn take(a: &Array, indices: &Array, axis: Option<i64>) -> Result<Array> {
     let idx = astype(indices, Dtype::Int64)?;
     let dtype = a.dtype();
     node(shape, dtype, Primitive::Take { axis }, vec![a, idx])
+}
+
+/// A copy of `a` with `updates` (broadcast to the shape of `indices`, cast to
+/// `a`'s dtype) combined into the elements at the flat row-major positions
+/// `indices`, in order: repeated positions accumulate for every mode but
+/// `Set`. Negative positions count from the end; positions still outside
+/// the array are clamped to it. What `a[idx] = v` and `a.at[idx].add(v)`
+/// build on.
+pub fn scatter(a: &Array, indices: &Array, updates: impl Into<Operand>, mode: ScatterMode) -> Result<Array> {
+    if !indices.dtype().is_integer() {
+        return Err(Error::Dtype(format!("scatter: indices must be integers, got {}", indices.dtype())));
+    }
+    if a.size() == 0 && indices.size() > 0 {
+        return Err(Error::Index(format!(
+            "scatter: cannot write into an empty array of shape {}",
+            fmt_shape(a.shape())
+        )));
+    }
+    let u = super::arrays_of(&[&updates.into()], a.dtype())?.remove(0);
+    let u = astype(&u, a.dtype())?;
+    let u = broadcast_to(&u, indices.shape()).map_err(|_| {
+        Error::shape(format!(
+            "scatter: updates of shape {} do not broadcast to the {} positions of shape {}",
+            fmt_shape(u.shape()),
+            indices.size(),
+            fmt_shape(indices.shape())
+        ))
+    })?;
+    let idx = astype(indices, Dtype::Int64)?;
+    node(a.shape().to_vec(), a.dtype(), Primitive::Scatter { mode }, vec![a.clone(), idx, u])
 }

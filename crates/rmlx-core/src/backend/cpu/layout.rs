@@ -7,7 +7,7 @@ use crate::array::{Array, Data};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::memory::Buffer;
-use crate::primitive::PadMode;
+use crate::primitive::{PadMode, ScatterMode};
 use crate::shape::{broadcast_strides, row_major_strides, size_of};
 
 fn identity(n: usize) -> Vec<usize> {
@@ -175,4 +175,38 @@ pub(crate) fn take(a: &Array, indices: &Array, axis: usize, out_shape: &[usize])
         }
     }
     Ok(Data::contiguous(buf, out_shape))
+}
+
+/// `scatter`: a row-major copy, then the updates in order.
+pub(crate) fn scatter(a: &Array, indices: &Array, updates: &Array, mode: ScatterMode) -> Result<Data> {
+    use super::scalar::Arith;
+    let dtype = a.dtype();
+    let n = a.size();
+    let buf = Buffer::alloc(n * dtype.size())?;
+    let d = contiguous(a)?;
+    // SAFETY: both hold n elements of dtype; `d` is row-major from its offset.
+    unsafe {
+        std::ptr::copy_nonoverlapping(d.buf.as_ptr().add(d.offset * dtype.size()), buf.as_mut_ptr(), n * dtype.size())
+    };
+    let idx: Vec<i64> = indices.to_vec()?;
+    if idx.is_empty() {
+        return Ok(Data::contiguous(buf, a.shape()));
+    }
+    let last = n as i64 - 1;
+    crate::dispatch_dtype!(dtype, T => {
+        let upd: Vec<T> = updates.to_vec()?;
+        // SAFETY: the buffer holds n elements of T.
+        let out = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr() as *mut T, n) };
+        for (&k, &v) in idx.iter().zip(&upd) {
+            let p = (if k < 0 { k + n as i64 } else { k }).clamp(0, last) as usize;
+            out[p] = match mode {
+                ScatterMode::Set => v,
+                ScatterMode::Add => Arith::add(out[p], v),
+                ScatterMode::Prod => Arith::mul(out[p], v),
+                ScatterMode::Max => Arith::max(out[p], v),
+                ScatterMode::Min => Arith::min(out[p], v),
+            };
+        }
+    });
+    Ok(Data::contiguous(buf, a.shape()))
 }

@@ -61,5 +61,6 @@ pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: D
         Primitive::Concatenate { axis } => one(layout::concatenate(inputs, *axis, shape, dtype)),
         Primitive::Pad { low, mode, .. } => one(layout::pad(inputs, low, *mode, shape)),
         Primitive::Take { axis } => one(layout::take(x(0)?, x(1)?, *axis, shape)),
+        Primitive::Scatter { mode } => one(layout::scatter(x(0)?, x(1)?, x(2)?, *mode)),
     }
 }

@@ -9,7 +9,7 @@ use crate::array::{Array, Data};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::memory::Buffer;
-use crate::primitive::{ArgReduceOp, BinaryOp, PadMode, Primitive, ReduceOp, UnaryOp};
+use crate::primitive::{ArgReduceOp, BinaryOp, PadMode, Primitive, ReduceOp, ScatterMode, UnaryOp};
 use crate::shape::{collapse_dims, is_row_contiguous, row_major_strides, size_of};
 use std::sync::Arc;
 
@@ -796,6 +796,42 @@ fn take(ctx: &Ctx, a: &Array, indices: &Array, axis: usize, shape: &[usize]) -> 
     Ok(Data::contiguous_arc(buf, shape))
 }
 
+fn scatter(ctx: &Ctx, a: &Array, indices: &Array, updates: &Array, mode: ScatterMode) -> Result<Data> {
+    let dtype = a.dtype();
+    let n = a.size();
+    if n == 0 {
+        return empty(a.shape(), dtype);
+    }
+    // A row-major copy of `a`, always a new buffer (the updates write into it).
+    let (buf, out) = ctx.alloc(n * dtype.size())?;
+    let row = row_major_strides(a.shape());
+    map_into(ctx, "x0", &[a], dtype, a.shape(), out, &row)?;
+    let m = indices.size();
+    if m > 0 {
+        let di = contiguous(ctx, indices)?;
+        let idx = di.buf.device_ptr(ctx.g.index, ctx.s)? + (di.offset * 8) as u64;
+        let du = contiguous(ctx, updates)?;
+        let upd = du.buf.device_ptr(ctx.g.index, ctx.s)? + (du.offset * dtype.size()) as u64;
+        let code = match mode {
+            ScatterMode::Set => 0i32,
+            ScatterMode::Add => 1,
+            ScatterMode::Prod => 2,
+            ScatterMode::Max => 3,
+            ScatterMode::Min => 4,
+        };
+        let mut args = Args::new();
+        args.arg(out).arg(idx).arg(upd).arg(m as i64).arg(n as i64).arg(code);
+        let defines = format!(
+            "typedef {t} TO; typedef {t} TI0; typedef {t} TI1; typedef {t} TI2;\n#define OP(x0, x1, x2) (x0)",
+            t = ctype(dtype)
+        );
+        let f = ctx.func(Family::Elementwise, &defines, "ew_scatter")?;
+        let threads = if mode == ScatterMode::Set { m as u64 } else { 1 };
+        launch(f, &Launch::linear(threads, 256)?, ctx.s, &mut args)?;
+    }
+    Ok(Data::contiguous_arc(buf, a.shape()))
+}
+
 fn arange(ctx: &Ctx, start: f64, step: f64, n: usize, dtype: Dtype) -> Result<Data> {
     if n == 0 {
         return empty(&[0], dtype);
@@ -881,6 +917,7 @@ pub(crate) fn eval(ctx: &Ctx, prim: &Primitive, inputs: &[Array], shape: &[usize
         Primitive::Concatenate { axis } => one(concatenate(ctx, inputs, *axis, shape, dtype)),
         Primitive::Pad { low, mode, .. } => one(pad(ctx, inputs, low, *mode, shape)),
         Primitive::Take { axis } => one(take(ctx, x(0)?, x(1)?, *axis, shape)),
+        Primitive::Scatter { mode } => one(scatter(ctx, x(0)?, x(1)?, x(2)?, *mode)),
     }
 }
 

@@ -137,3 +137,33 @@ extern "C" __global__ void ew_take(TO* __restrict__ out, const TO* __restrict__ 
   k = k < 0 ? 0 : (k >= n ? n - 1 : k);
   out[t] = in[(o * n + k) * inner + i];
 }
+
+// scatter into a row-major copy: mode 0 sets (a thread per update; with
+// repeated positions one of them wins), modes 1-4 (add, multiply, max, min)
+// combine in order in one thread, so repeated positions accumulate exactly
+// as on the CPU.
+extern "C" __global__ void ew_scatter(TO* __restrict__ out, const i64* __restrict__ idx,
+                                      const TO* __restrict__ upd, i64 m, i64 size, int mode) {
+  i64 t = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+  if (mode == 0) {
+    if (t >= m) return;
+    i64 p = idx[t];
+    if (p < 0) p += size;
+    p = p < 0 ? 0 : (p >= size ? size - 1 : p);
+    out[p] = upd[t];
+    return;
+  }
+  if (t != 0) return;
+  for (i64 k = 0; k < m; k++) {
+    i64 p = idx[k];
+    if (p < 0) p += size;
+    p = p < 0 ? 0 : (p >= size ? size - 1 : p);
+    TO v = upd[k];
+    switch (mode) {
+      case 1: out[p] = op_add(out[p], v); break;
+      case 2: out[p] = op_mul(out[p], v); break;
+      case 3: out[p] = op_max(out[p], v); break;
+      default: out[p] = op_min(out[p], v); break;
+    }
+  }
+}
