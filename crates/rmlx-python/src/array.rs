@@ -433,56 +433,6 @@ impl PyArray {
         let a = self.array();
         wrap(py, on(stream, || ops::moveaxis(&a, source, destination).py())?)
     }
-    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
-    fn sum(
-        &self,
-        py: Python<'_>,
-        axis: Option<&Bound<'_, PyAny>>,
-        keepdims: bool,
-        stream: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyArray>> {
-        reduce_with(self, py, axis, stream, |a, ax| ops::sum(a, ax, keepdims))
-    }
-    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
-    fn prod(
-        &self,
-        py: Python<'_>,
-        axis: Option<&Bound<'_, PyAny>>,
-        keepdims: bool,
-        stream: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyArray>> {
-        reduce_with(self, py, axis, stream, |a, ax| ops::prod(a, ax, keepdims))
-    }
-    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
-    fn max(
-        &self,
-        py: Python<'_>,
-        axis: Option<&Bound<'_, PyAny>>,
-        keepdims: bool,
-        stream: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyArray>> {
-        reduce_with(self, py, axis, stream, |a, ax| ops::max(a, ax, keepdims))
-    }
-    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
-    fn min(
-        &self,
-        py: Python<'_>,
-        axis: Option<&Bound<'_, PyAny>>,
-        keepdims: bool,
-        stream: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyArray>> {
-        reduce_with(self, py, axis, stream, |a, ax| ops::min(a, ax, keepdims))
-    }
-    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
-    fn mean(
-        &self,
-        py: Python<'_>,
-        axis: Option<&Bound<'_, PyAny>>,
-        keepdims: bool,
-        stream: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyArray>> {
-        reduce_with(self, py, axis, stream, |a, ax| ops::mean(a, ax, keepdims))
-    }
     #[pyo3(signature = (axis = None, keepdims = false, ddof = 0, *, stream = None))]
     fn var(
         &self,
@@ -506,36 +456,6 @@ impl PyArray {
         reduce_with(self, py, axis, stream, |a, ax| ops::std(a, ax, keepdims, ddof))
     }
     #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
-    fn all(
-        &self,
-        py: Python<'_>,
-        axis: Option<&Bound<'_, PyAny>>,
-        keepdims: bool,
-        stream: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyArray>> {
-        reduce_with(self, py, axis, stream, |a, ax| ops::all(a, ax, keepdims))
-    }
-    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
-    fn any(
-        &self,
-        py: Python<'_>,
-        axis: Option<&Bound<'_, PyAny>>,
-        keepdims: bool,
-        stream: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyArray>> {
-        reduce_with(self, py, axis, stream, |a, ax| ops::any(a, ax, keepdims))
-    }
-    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
-    fn logsumexp(
-        &self,
-        py: Python<'_>,
-        axis: Option<&Bound<'_, PyAny>>,
-        keepdims: bool,
-        stream: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyArray>> {
-        reduce_with(self, py, axis, stream, |a, ax| ops::logsumexp(a, ax, keepdims))
-    }
-    #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
     fn argmax(
         &self,
         py: Python<'_>,
@@ -557,6 +477,37 @@ impl PyArray {
         let a = self.array();
         wrap(py, on(stream, || ops::argmin(&a, axis, keepdims).py())?)
     }
+}
+
+macro_rules! reduce_methods {
+    ($($name:ident => $f:path;)*) => {
+        #[pymethods]
+        impl PyArray {
+            $(
+                #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    axis: Option<&Bound<'_, PyAny>>,
+                    keepdims: bool,
+                    stream: Option<&Bound<'_, PyAny>>,
+                ) -> PyResult<Py<PyArray>> {
+                    reduce_with(self, py, axis, stream, |a, ax| $f(a, ax, keepdims))
+                }
+            )*
+        }
+    };
+}
+
+reduce_methods! {
+    sum => ops::sum;
+    prod => ops::prod;
+    max => ops::max;
+    min => ops::min;
+    mean => ops::mean;
+    all => ops::all;
+    any => ops::any;
+    logsumexp => ops::logsumexp;
 }
 
 macro_rules! unary_methods {

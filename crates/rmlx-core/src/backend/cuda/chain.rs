@@ -213,7 +213,7 @@ pub(crate) fn defines(dtype: Dtype) -> Result<String> {
     // Operands loaded up front: 3 for 4- and 8-byte types; none for 16-bit
     // ones, where the extra registers cost more than they gain (measured on
     // the H200: a*b+c bfloat16 1842 GB/s with, 2480 without; float32 3853 with).
-    let pre = if std::env::var("RMLX_KDEFS").is_ok_and(|v| v.contains("CHAIN_PRE=")) {
+    let pre = if super::jit::kdef("CHAIN_PRE").is_some() {
         String::new()
     } else {
         format!("#define CHAIN_PRE {}\n", if dtype.size() == 2 { 0 } else { 3 })
@@ -387,8 +387,5 @@ pub(crate) fn run(chain: &Chain) -> Result<Data> {
 /// Vectors per thread of the chain kernel: 2 (measured best on the H200),
 /// or CHAIN_U from RMLX_KDEFS="CHAIN_U=n", which the kernel reads as well.
 fn chain_u() -> u64 {
-    std::env::var("RMLX_KDEFS")
-        .ok()
-        .and_then(|v| v.split(';').find_map(|d| d.strip_prefix("CHAIN_U=").and_then(|n| n.parse().ok())))
-        .unwrap_or(2)
+    super::jit::kdef("CHAIN_U").and_then(|n| n.parse().ok()).unwrap_or(2)
 }

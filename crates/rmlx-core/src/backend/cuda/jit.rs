@@ -9,7 +9,7 @@ use cudarc::driver::sys;
 use cudarc::nvrtc::sys as nvrtc;
 use std::collections::HashMap;
 use std::ffi::{c_void, CString};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 const COMMON: &str = include_str!("kernels/common.cuh");
 
@@ -84,14 +84,49 @@ pub(crate) fn function(gpu: &Gpu, family: Family, defines: &str, name: &'static 
     Ok(func)
 }
 
+/// A tuning knob for measurements (see the README): a number from the
+/// environment, read once (knobs are consulted on every launch).
+pub(crate) struct Knob {
+    name: &'static str,
+    default: u64,
+    value: OnceLock<u64>,
+}
+
+impl Knob {
+    pub(crate) const fn new(name: &'static str, default: u64) -> Knob {
+        Knob { name, default, value: OnceLock::new() }
+    }
+    pub(crate) fn get(&self) -> u64 {
+        *self.value.get_or_init(|| std::env::var(self.name).ok().and_then(|v| v.parse().ok()).unwrap_or(self.default))
+    }
+}
+
+/// The macros of RMLX_KDEFS="NAME=VALUE;..." (a tuning knob, see the README),
+/// parsed once: defined ahead of every kernel program.
+fn kdefs() -> &'static [(String, String)] {
+    static DEFS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    DEFS.get_or_init(|| {
+        std::env::var("RMLX_KDEFS")
+            .map(|v| {
+                v.split(';')
+                    .filter(|d| !d.is_empty())
+                    .map(|d| {
+                        let (k, val) = d.split_once('=').unwrap_or((d, ""));
+                        (k.to_string(), val.to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// The value RMLX_KDEFS gives macro `name`, if it names it.
+pub(crate) fn kdef(name: &str) -> Option<&'static str> {
+    kdefs().iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
 fn program_source(family: Family, defines: &str) -> String {
-    // Tuning knob for measurements (see the README): RMLX_KDEFS="NAME=VALUE;..."
-    // defines macros ahead of every kernel program.
-    let extra: String = std::env::var("RMLX_KDEFS")
-        .map(|v| {
-            v.split(';').filter(|d| !d.is_empty()).map(|d| format!("#define {}\n", d.replacen('=', " ", 1))).collect()
-        })
-        .unwrap_or_default();
+    let extra: String = kdefs().iter().map(|(k, v)| format!("#define {k} {v}\n")).collect();
     format!("{extra}{COMMON}\n// ---- specialisation\n{defines}\n// ---- family\n{}", family.source())
 }
 

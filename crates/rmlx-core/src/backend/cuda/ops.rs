@@ -4,7 +4,7 @@
 
 use super::blaslt;
 use super::driver::{DeviceCopy, Gpu, RawStream};
-use super::jit::{function, launch, Args, Family, Launch};
+use super::jit::{function, launch, Args, Family, Knob, Launch};
 use crate::array::{Array, Data};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
@@ -122,7 +122,7 @@ fn map_defines(expr: &str, out: Dtype, ins: [Dtype; 3]) -> (String, usize, u64) 
     let max_size = ins.iter().map(|d| d.size()).chain([out.size()]).max().unwrap_or(1);
     let vw = (16 / max_size).max(1);
     // Vectors per thread: 1 measured best on the H200 (RMLX_EW_U to tune).
-    let u = knob("RMLX_EW_U", 1);
+    let u = EW_U.get();
     let defines = format!(
         "typedef {} TO; typedef {} TI0; typedef {} TI1; typedef {} TI2;\n#define VW {vw}\n#define EW_U {}\n#define OP(x0, x1, x2) ({expr})",
         ctype(out),
@@ -209,9 +209,18 @@ fn map_into(
     launch(f, &Launch::linear(n as u64, 256)?, ctx.s, &mut args)
 }
 
-/// A tuning knob for measurements (see the README): a number from the environment.
-fn knob(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+/// Tuning knobs (see the README); defaults measured best on the H200.
+static EW_U: Knob = Knob::new("RMLX_EW_U", 1);
+static COL_WANT: Knob = Knob::new("RMLX_COL_WANT", 8);
+static GEMV: Knob = Knob::new("RMLX_GEMV", 1);
+
+/// Defines of an elementwise program that only moves elements of `dtype`
+/// (`ew_pad`, `ew_arange`, `ew_take`, `ew_scatter`).
+fn copy_defines(dtype: Dtype) -> String {
+    format!(
+        "typedef {t} TO; typedef {t} TI0; typedef {t} TI1; typedef {t} TI2;\n#define OP(x0, x1, x2) (x0)",
+        t = ctype(dtype)
+    )
 }
 
 /// A row-major copy of `a` (its own data when already so).
@@ -481,7 +490,7 @@ fn reduce(ctx: &Ctx, op: ReduceOp, a: &Array, axes: &[usize], shape: &[usize], o
         let v = if vec_ok { v } else { 1 };
         let blocks = ((n_out / v) as u64).div_ceil(256);
         // Blocks per SM wanted (RMLX_COL_WANT to tune; 8 measured best on the H200).
-        let want = knob("RMLX_COL_WANT", 8) * sms;
+        let want = COL_WANT.get() * sms;
         let split =
             if blocks < want && r_len > 256 { (want / blocks).min(r_len as u64 / 64).clamp(1, 1024) } else { 1 };
         let chunk = (r_len as u64).div_ceil(split) as i64;
@@ -668,7 +677,7 @@ fn matmul(ctx: &Ctx, a: &Array, b: &Array, shape: &[usize], dtype: Dtype) -> Res
         && batch == 1
         && !ta
         && matches!(dtype, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16)
-        && knob("RMLX_GEMV", 1) == 1
+        && GEMV.get() == 1
     {
         let size = dtype.size() as u64;
         let vw = 16 / size;
@@ -762,10 +771,7 @@ fn pad(ctx: &Ctx, inputs: &[Array], low: &[usize], mode: PadMode, shape: &[usize
     args.arg(out).arg(inp).arg(fill).arg((mode == PadMode::Edge) as i32).arg(n as i64).arg(shape.len() as i32);
     args.arg(dims(&to_i64(shape))?).arg(dims(&to_i64(a.shape()))?).arg(dims(&stride_i64(&d.strides))?);
     args.arg(dims(&to_i64(low))?);
-    let defines = format!(
-        "typedef {t} TO; typedef {t} TI0; typedef {t} TI1; typedef {t} TI2;\n#define OP(x0, x1, x2) (x0)",
-        t = ctype(dtype)
-    );
+    let defines = copy_defines(dtype);
     let f = ctx.func(Family::Elementwise, &defines, "ew_pad")?;
     launch(f, &Launch::linear(n as u64, 256)?, ctx.s, &mut args)?;
     Ok(Data::contiguous_arc(buf, shape))
@@ -787,10 +793,7 @@ fn take(ctx: &Ctx, a: &Array, indices: &Array, axis: usize, shape: &[usize]) -> 
     let mut args = Args::new();
     args.arg(out).arg(inp).arg(idx).arg(total as i64).arg(indices.size().max(1) as i64).arg(n as i64);
     args.arg(inner.max(1) as i64);
-    let defines = format!(
-        "typedef {t} TO; typedef {t} TI0; typedef {t} TI1; typedef {t} TI2;\n#define OP(x0, x1, x2) (x0)",
-        t = ctype(dtype)
-    );
+    let defines = copy_defines(dtype);
     let f = ctx.func(Family::Elementwise, &defines, "ew_take")?;
     launch(f, &Launch::linear(total as u64, 256)?, ctx.s, &mut args)?;
     Ok(Data::contiguous_arc(buf, shape))
@@ -821,10 +824,7 @@ fn scatter(ctx: &Ctx, a: &Array, indices: &Array, updates: &Array, mode: Scatter
         };
         let mut args = Args::new();
         args.arg(out).arg(idx).arg(upd).arg(m as i64).arg(n as i64).arg(code);
-        let defines = format!(
-            "typedef {t} TO; typedef {t} TI0; typedef {t} TI1; typedef {t} TI2;\n#define OP(x0, x1, x2) (x0)",
-            t = ctype(dtype)
-        );
+        let defines = copy_defines(dtype);
         let f = ctx.func(Family::Elementwise, &defines, "ew_scatter")?;
         let threads = if mode == ScatterMode::Set { m as u64 } else { 1 };
         launch(f, &Launch::linear(threads, 256)?, ctx.s, &mut args)?;
@@ -837,9 +837,7 @@ fn arange(ctx: &Ctx, start: f64, step: f64, n: usize, dtype: Dtype) -> Result<Da
         return empty(&[0], dtype);
     }
     let (buf, out) = ctx.alloc(n * dtype.size())?;
-    let t = ctype(dtype);
-    let defines =
-        format!("typedef {t} TO; typedef {t} TI0; typedef {t} TI1; typedef {t} TI2;\n#define OP(x0, x1, x2) (x0)");
+    let defines = copy_defines(dtype);
     let mut args = Args::new();
     args.arg(out).arg(start).arg(step).arg(n as i64);
     let f = ctx.func(Family::Elementwise, &defines, "ew_arange")?;
