@@ -19,6 +19,7 @@ pub mod dtype;
 pub mod error;
 pub mod eval;
 mod format;
+pub mod interop;
 pub mod memory;
 mod operators;
 pub mod ops;
@@ -35,6 +36,7 @@ pub use device::{
 pub use dtype::{finfo, iinfo, issubdtype, promote_types, result_type, Dtype, DtypeCategory, Element};
 pub use error::{Error, Result};
 pub use eval::{async_eval, eval, synchronize};
+pub use interop::{gpu_stream_handle, RawParts};
 pub use memory::{
     clear_cache, device_memory, get_active_memory, get_cache_memory, get_memory_limit, get_peak_memory,
     reset_peak_memory, set_cache_limit, set_device_memory_limit, set_memory_limit, MemoryInfo,

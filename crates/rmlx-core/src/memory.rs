@@ -26,10 +26,16 @@ struct Residency {
     device: Option<DeviceCopy>,
 }
 
-/// A block of the host allocator; returns to its cache on drop.
+/// Whatever keeps memory owned outside rmlx alive (a DLPack tensor's
+/// deleter, a Python object): dropped when the last array over it goes.
+pub type ExternalOwner = Box<dyn std::any::Any + Send + Sync>;
+
+/// A block of the host allocator (returns to its cache on drop), or host
+/// memory owned outside rmlx (`external`: the owner is dropped instead).
 struct HostBlock {
     ptr: NonNull<u8>,
     capacity: usize,
+    external: Option<ExternalOwner>,
 }
 
 // SAFETY: a block is owned by one buffer; shared access is read-only except
@@ -38,7 +44,7 @@ unsafe impl Send for HostBlock {}
 
 impl Drop for HostBlock {
     fn drop(&mut self) {
-        if self.capacity > 0 {
+        if self.external.is_none() && self.capacity > 0 {
             ALLOCATOR.lock().unwrap_or_else(|e| e.into_inner()).give_back(self.ptr, self.capacity);
         }
     }
@@ -47,11 +53,11 @@ impl Drop for HostBlock {
 impl HostBlock {
     fn alloc(size: usize) -> Result<HostBlock> {
         if size == 0 {
-            return Ok(HostBlock { ptr: NonNull::<u128>::dangling().cast(), capacity: 0 });
+            return Ok(HostBlock { ptr: NonNull::<u128>::dangling().cast(), capacity: 0, external: None });
         }
         let capacity = size_class(size)?;
         let ptr = ALLOCATOR.lock().unwrap_or_else(|e| e.into_inner()).take(capacity)?;
-        Ok(HostBlock { ptr, capacity })
+        Ok(HostBlock { ptr, capacity, external: None })
     }
 }
 
@@ -71,6 +77,39 @@ impl Buffer {
     /// A buffer whose only copy is `device` (written by GPU work).
     pub(crate) fn from_device(size: usize, device: DeviceCopy) -> Buffer {
         Buffer { size, res: Mutex::new(Residency { host: None, device: Some(device) }) }
+    }
+    /// A buffer over `size` bytes of host memory at `ptr` that rmlx does
+    /// not own; `owner` keeps it alive and is dropped with the buffer.
+    ///
+    /// # Safety
+    /// `ptr` must address `size` readable bytes that stay valid, and are not
+    /// written by others while rmlx reads them, until `owner` is dropped.
+    pub unsafe fn from_external_host(ptr: *mut u8, size: usize, owner: ExternalOwner) -> Result<Buffer> {
+        let ptr = NonNull::new(ptr).ok_or_else(|| Error::value("external memory: the host address is null"))?;
+        let host = HostBlock { ptr, capacity: 0, external: Some(owner) };
+        Ok(Buffer { size, res: Mutex::new(Residency { host: Some(host), device: None }) })
+    }
+    /// A buffer over `size` bytes of memory of GPU `gpu` at `ptr` that rmlx
+    /// does not own; rmlx work reads it on `stream`, and `owner` is dropped
+    /// (after that work is done) with the buffer.
+    ///
+    /// # Safety
+    /// As for [`Buffer::from_external_host`], with a device address of `gpu`'s
+    /// context that is ready for work on `stream`.
+    pub(crate) unsafe fn from_external_device(
+        gpu: usize,
+        ptr: u64,
+        size: usize,
+        stream: RawStream,
+        owner: ExternalOwner,
+    ) -> Result<Buffer> {
+        let device = DeviceCopy::external(gpu, ptr, size, stream, owner)?;
+        Ok(Buffer { size, res: Mutex::new(Residency { host: None, device: Some(device) }) })
+    }
+    /// Is this memory owned outside rmlx (it is then never written in place)?
+    pub fn is_external(&self) -> bool {
+        let r = self.lock();
+        r.host.as_ref().is_some_and(|h| h.external.is_some()) || r.device.as_ref().is_some_and(|d| d.is_external())
     }
     /// Bytes this buffer holds.
     pub fn size(&self) -> usize {

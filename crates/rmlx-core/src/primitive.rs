@@ -167,8 +167,10 @@ pub enum Primitive {
         strides: Vec<isize>,
         offset: usize,
     },
-    /// A row-major copy.
+    /// A row-major copy (sharing the input's buffer when it is row-major).
     Contiguous,
+    /// A row-major copy into a fresh buffer, never shared.
+    Copy,
     /// The same bytes read as another dtype.
     View(Dtype),
     Concatenate {

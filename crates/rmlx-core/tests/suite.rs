@@ -11,6 +11,7 @@ mod dtype;
 mod errors;
 mod fusion;
 mod graph;
+mod interop;
 mod matmul;
 mod props;
 mod reduce;

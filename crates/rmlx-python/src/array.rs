@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyTuple};
+use pyo3::types::PyTuple;
 use pyo3::IntoPyObjectExt;
 use rmlx_core::primitive::ScatterMode;
 use rmlx_core::{ops, Array, Axes, Dtype, Operand};
@@ -344,28 +344,39 @@ impl PyArray {
     fn __hash__(&self) -> isize {
         self.array().id() as isize
     }
-    /// A NumPy array of the values (a copy). bfloat16 has no NumPy dtype:
-    /// as in MLX, it is an error (convert with `astype` first).
+    /// A NumPy array of the values: `np.asarray(a)` is a read-only view of
+    /// the array's memory (no copy), `np.array(a)` a writable copy. bfloat16
+    /// has no NumPy dtype: as in MLX, it is an error (convert with `astype`).
     #[pyo3(signature = (dtype = None, copy = None))]
     fn __array__(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>, copy: Option<bool>) -> PyResult<Py<PyAny>> {
-        let _ = copy;
         let a = self.array();
-        if a.dtype() == Dtype::Bfloat16 {
+        let Some(ts) = convert::typestr(a.dtype()) else {
             return Err(PyValueError::new_err(
                 "bfloat16 has no NumPy dtype: convert first, e.g. np.array(a.astype(mx.float32))",
             ));
-        }
-        py.detach_eval(&a)?;
-        let bytes = a.to_bytes().py()?;
-        let np = py.import("numpy")?;
-        let ts = convert::typestr(a.dtype()).unwrap_or("<f4");
-        let buf = PyByteArray::new(py, &bytes);
-        let arr = np.call_method1("frombuffer", (buf, ts))?.call_method1("reshape", (PyTuple::new(py, a.shape())?,))?;
-        let arr = match dtype {
-            Some(d) if !d.is_none() => arr.call_method1("astype", (d,))?,
-            _ => arr,
         };
-        Ok(arr.unbind())
+        let view = crate::dlpack::numpy_view(py, &a, ts)?;
+        let converted = match dtype {
+            Some(d) if !d.is_none() => {
+                let same = view.getattr("dtype")?.eq(py.import("numpy")?.call_method1("dtype", (d,))?)?;
+                if same {
+                    None
+                } else if copy == Some(false) {
+                    return Err(PyValueError::new_err(
+                        "__array__: converting the dtype needs a copy, and copy=False forbids one",
+                    ));
+                } else {
+                    Some(view.call_method1("astype", (d,))?)
+                }
+            }
+            _ => None,
+        };
+        let out = match (converted, copy) {
+            (Some(c), _) => c,
+            (None, Some(true)) => view.call_method0("copy")?,
+            (None, _) => view,
+        };
+        Ok(out.unbind())
     }
 
     // ---------------------------------------------------------------- method forms

@@ -106,9 +106,15 @@ pub fn typestr(dt: Dtype) -> Option<&'static str> {
 fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Array> {
     let py = obj.py();
     let np = py.import("numpy")?;
-    let c = np.call_method1("ascontiguousarray", (obj,))?;
-    let dt = c.getattr("dtype")?;
-    let ts: String = dt.getattr("str")?.extract()?;
+    let mut c = np.call_method1("ascontiguousarray", (obj,))?;
+    let mut dt = c.getattr("dtype")?;
+    let mut ts: String = dt.getattr("str")?.extract()?;
+    if ts.starts_with('>') {
+        // Big-endian data: to native byte order first.
+        c = c.call_method1("astype", (dt.call_method1("newbyteorder", ("=",))?,))?;
+        dt = c.getattr("dtype")?;
+        ts = dt.getattr("str")?.extract()?;
+    }
     let dtype = match dtype_of_typestr(&ts) {
         Some(d) => d,
         None => {
@@ -117,8 +123,17 @@ fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Array> {
         }
     };
     let shape: Vec<usize> = c.getattr("shape")?.extract()?;
-    let bytes: Vec<u8> = c.call_method0("tobytes")?.extract()?;
-    Array::from_bytes(&bytes, &shape, dtype).py()
+    let nbytes: usize = c.getattr("nbytes")?.extract()?;
+    if nbytes == 0 {
+        return Array::from_bytes(&[], &shape, dtype).py();
+    }
+    let (addr, _readonly): (usize, bool) = c.getattr("__array_interface__")?.get_item("data")?.extract()?;
+    // SAFETY: `c` is a C-contiguous NumPy array of `nbytes` bytes at `addr`,
+    // alive (held here) while they are copied.
+    let bytes = unsafe { std::slice::from_raw_parts(addr as *const u8, nbytes) };
+    let a = Array::from_bytes(bytes, &shape, dtype).py();
+    drop(c);
+    a
 }
 
 fn shape_of(obj: &Bound<'_, PyAny>, shape: &mut Vec<usize>, depth: usize) -> PyResult<()> {
@@ -201,6 +216,11 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
     }
     if is_numpy(obj) {
         return from_numpy(obj);
+    }
+    if crate::dlpack::has_dlpack(obj) && !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<PyTuple>() {
+        // A PyTorch tensor, a JAX array...: read through DLPack, then copied
+        // (an array never shares memory its producer may change).
+        return ops::copy(&crate::dlpack::import(obj)?).py();
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut shape = Vec::new();

@@ -7,6 +7,7 @@ use pyo3::types::PyModule;
 mod array;
 mod convert;
 mod device;
+mod dlpack;
 mod dtype;
 mod errors;
 mod funcs;
@@ -85,6 +86,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("newaxis", py.None())?;
     m.add_function(wrap_pyfunction!(stream, m)?)?;
     funcs::add_all(m)?;
+    dlpack::add(m)?;
 
     let cuda = PyModule::new(py, "cuda")?;
     cuda.add_function(wrap_pyfunction!(cuda_is_available, &cuda)?)?;

@@ -313,6 +313,12 @@ pub fn contiguous(a: &Array) -> Result<Array> {
     node(a.shape().to_vec(), a.dtype(), Primitive::Contiguous, vec![a.clone()])
 }
 
+/// A row-major copy of `a` in a buffer of its own (for memory that others
+/// may change, such as an array imported without a copy).
+pub fn copy(a: &Array) -> Result<Array> {
+    node(a.shape().to_vec(), a.dtype(), Primitive::Copy, vec![a.clone()])
+}
+
 /// The same bytes read as `dtype`; the last axis grows or shrinks with the size ratio.
 pub fn view(a: &Array, dtype: Dtype) -> Result<Array> {
     if dtype == a.dtype() {

@@ -39,7 +39,8 @@ impl Operand {
 /// The buffer of `a` if only this evaluation refers to it and it fits the output.
 pub(crate) fn try_donate(a: &Array, op: &Operand, out_bytes: usize) -> Option<Arc<Buffer>> {
     let unique = Arc::strong_count(&a.0) == 1 && Arc::strong_count(&op.data.buf) == 2;
-    (unique && op.dense && op.data.offset == 0 && op.data.buf.size() == out_bytes).then(|| op.data.buf.clone())
+    (unique && op.dense && op.data.offset == 0 && op.data.buf.size() == out_bytes && !op.data.buf.is_external())
+        .then(|| op.data.buf.clone())
 }
 
 fn out_data(buf: Arc<Buffer>, shape: &[usize]) -> Data {

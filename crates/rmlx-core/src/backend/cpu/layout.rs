@@ -19,6 +19,21 @@ pub(crate) fn contiguous(a: &Array) -> Result<Data> {
     Ok(contiguous_permuted(a, &identity(a.ndim()))?.0)
 }
 
+/// A row-major copy in a fresh buffer, even when `a` already is row-major.
+pub(crate) fn copy(a: &Array) -> Result<Data> {
+    let d = a.data()?;
+    let n = size_of(a.shape());
+    let buf = Buffer::alloc(n * a.dtype().size())?;
+    crate::dispatch_dtype!(a.dtype(), T => {
+        // SAFETY: the source layout addresses valid elements of the shape; the new buffer holds `n`.
+        unsafe {
+            let src = (d.buf.as_ptr() as *const T).add(d.offset);
+            super::iter::copy_to_contiguous(src, a.shape(), &d.strides, buf.as_mut_ptr() as *mut T);
+        }
+    });
+    Ok(Data::contiguous(buf, a.shape()))
+}
+
 /// A view when strides for the new shape exist, else a row-major copy.
 pub(crate) fn reshape(a: &Array, out_shape: &[usize]) -> Result<Data> {
     let d = a.data()?;

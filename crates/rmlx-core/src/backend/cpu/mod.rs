@@ -57,6 +57,7 @@ pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: D
                 one(layout::contiguous(a))
             }
         }
+        Primitive::Copy => one(layout::copy(x(0)?)),
         Primitive::View(to) => one(layout::view(x(0)?, *to, shape)),
         Primitive::Concatenate { axis } => one(layout::concatenate(inputs, *axis, shape, dtype)),
         Primitive::Pad { low, mode, .. } => one(layout::pad(inputs, low, *mode, shape)),

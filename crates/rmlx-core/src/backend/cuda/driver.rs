@@ -425,13 +425,29 @@ pub(crate) struct DeviceCopy {
     size: usize,
     owner: RawStream,
     readers: Vec<RawStream>,
+    /// Memory owned outside rmlx: this is dropped instead of freeing it.
+    external: Option<crate::memory::ExternalOwner>,
 }
 
 impl DeviceCopy {
     /// Fresh device memory that work on `stream` will write.
     pub(crate) fn alloc(gpu: &Gpu, size: usize, stream: RawStream) -> Result<DeviceCopy> {
         let ptr = if size == 0 { 0 } else { gpu.alloc(size, stream)? };
-        Ok(DeviceCopy { gpu: gpu.index, ptr, size, owner: stream, readers: Vec::new() })
+        Ok(DeviceCopy { gpu: gpu.index, ptr, size, owner: stream, readers: Vec::new(), external: None })
+    }
+    /// Device memory owned outside rmlx, ready for work on `stream`.
+    pub(crate) fn external(
+        gpu_index: usize,
+        ptr: CUdeviceptr,
+        size: usize,
+        stream: RawStream,
+        owner: crate::memory::ExternalOwner,
+    ) -> Result<DeviceCopy> {
+        gpu(gpu_index)?;
+        Ok(DeviceCopy { gpu: gpu_index, ptr, size, owner: stream, readers: Vec::new(), external: Some(owner) })
+    }
+    pub(crate) fn is_external(&self) -> bool {
+        self.external.is_some()
     }
     /// A device copy of `size` host bytes at `src`, copied on `stream`.
     pub(crate) fn upload(gpu_index: usize, stream: RawStream, src: *const u8, size: usize) -> Result<DeviceCopy> {
@@ -468,6 +484,17 @@ impl DeviceCopy {
 
 impl Drop for DeviceCopy {
     fn drop(&mut self) {
+        if let Some(owner) = self.external.take() {
+            // The owner may reuse the memory at once: wait for rmlx's work on it.
+            if gpu(self.gpu).is_ok() {
+                for r in std::mem::take(&mut self.readers) {
+                    let _ = order(r, self.owner);
+                }
+                let _ = sync_stream(self.owner);
+            }
+            drop(owner);
+            return;
+        }
         if self.ptr == 0 {
             return;
         }

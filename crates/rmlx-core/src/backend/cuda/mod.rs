@@ -51,6 +51,32 @@ pub(crate) fn eval(
     ops::eval(&ctx, prim, inputs, shape, dtype)
 }
 
+/// The CUDA stream behind GPU stream `stream`.
+pub(crate) fn raw_stream(stream: Stream) -> Result<RawStream> {
+    let Device::Gpu(i) = stream.device else {
+        return Err(crate::Error::Device(format!("{stream} is a CPU stream and has no CUDA stream")));
+    };
+    driver::gpu(i)?.stream(stream.index)
+}
+
+/// The address of `buf` on GPU `gpu`, copied there (on the array's own
+/// stream `own`, or the GPU's first stream) if missing, and ordered before
+/// work on the `consumer` stream handle when one is given.
+pub(crate) fn device_address(
+    buf: &crate::memory::Buffer,
+    gpu: usize,
+    own: Stream,
+    consumer: Option<u64>,
+) -> Result<u64> {
+    let g = driver::gpu(gpu)?;
+    let own = if own.device == Device::Gpu(gpu) { g.stream(own.index)? } else { g.stream(0)? };
+    let ptr = buf.device_ptr(gpu, own)?;
+    match consumer {
+        Some(h) => buf.device_ptr(gpu, RawStream(h as usize as cudarc::driver::sys::CUstream)),
+        None => Ok(ptr),
+    }
+}
+
 /// Waits for the work enqueued on `stream` (a GPU stream; CPU streams have none).
 pub(crate) fn sync(stream: Stream) -> Result<()> {
     if let Device::Gpu(i) = stream.device {
