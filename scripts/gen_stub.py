@@ -19,6 +19,12 @@ Stream = Any
 '''
 
 
+SKIP_DUNDERS = set(
+    "__new__ __doc__ __module__ __dict__ __weakref__ __init_subclass__ __subclasshook__ __class__ "
+    "__getattribute__ __setattr__ __delattr__ __dir__ __sizeof__ __reduce_ex__ __getstate__ __text_signature__".split()
+)
+
+
 def sig(obj):
     try:
         s = str(inspect.signature(obj))
@@ -43,9 +49,7 @@ def main():
         out.append(f"class {name}:{doc(cls, '') or ''}")
         members = []
         for m in sorted(vars(cls)):
-            if m.startswith("__") and m not in ("__init__", "__getitem__", "__len__", "__iter__", "__array__") and not m.startswith("__r") and m[2:-2] not in (
-                "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift eq ne lt le gt ge neg pos invert abs bool int float index iadd isub imul itruediv ifloordiv imod ipow imatmul".split()
-            ):
+            if m.startswith("__") and m in SKIP_DUNDERS:
                 continue
             v = getattr(cls, m)
             if isinstance(v, property) or type(v).__name__ == "getset_descriptor":
@@ -74,7 +78,10 @@ def main():
         else:
             out.append(f"{name}: {type(v).__name__}")
     out.append("\nclass cuda:\n    @staticmethod\n    def is_available() -> bool: ...\n")
-    out.append("class metal:\n    @staticmethod\n    def is_available() -> bool: ...\n")
+    metal = ["class metal:", "    @staticmethod", "    def is_available() -> bool: ..."]
+    for name in sorted(n for n in dir(mx.metal) if not n.startswith("_") and n not in ("is_available", "metal_is_available")):
+        metal += ["    @staticmethod", f"    def {name}{sig(getattr(mx.metal, name))} -> Any: ..."]
+    out.append("\n".join(metal) + "\n")
     path = os.path.join(os.path.dirname(__file__), "..", "python", "rmlx", "core.pyi")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -59,12 +59,31 @@ def test_dtype_argument():
 )
 def test_numpy_round_trip(npdt, mxdt):
     x = (np.arange(12).reshape(3, 4) % 5).astype(npdt)
-    a = mx.array(x)
+    # As MLX: float64 NumPy data becomes float32 unless float64 is asked for.
+    a = mx.array(x, dtype=mx.float64) if npdt == np.float64 else mx.array(x)
     assert a.dtype == mxdt
     assert a.shape == (3, 4)
     y = np.array(a)
     assert y.dtype == x.dtype
     np.testing.assert_array_equal(y, x)
+
+
+def test_numpy_float64_and_complex128_narrow_as_in_mlx():
+    assert mx.array(np.array([1.5])).dtype == mx.float32
+    assert mx.array(np.array([1 + 1j])).dtype == mx.complex64
+    assert mx.array(np.complex128(1 + 2j)).item() == 1 + 2j
+    assert mx.array(np.array([1.5]), dtype=mx.float64).dtype == mx.float64
+
+
+def test_numpy_scalars_and_0d_arrays_stay_0d():
+    for v, dt in [(np.float32(2.5), mx.float32), (np.float16(1.5), mx.float16), (np.int64(3), mx.int64),
+                  (np.uint8(3), mx.uint8), (np.bool_(True), mx.bool_), (np.array(2.5), mx.float32),
+                  (np.array(2, dtype=np.int16), mx.int16)]:
+        a = mx.array(v)
+        assert a.shape == () and a.dtype == dt, (v, a.shape, a.dtype)
+    x = mx.arange(12).reshape(3, 4)
+    assert x[np.int64(1)].shape == (4,)
+    assert x[np.array(1)].shape == (4,)
 
 
 def test_non_contiguous_numpy():

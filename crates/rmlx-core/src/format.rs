@@ -1,43 +1,56 @@
-//! Printing arrays the way MLX does: `array([[1, 2],\n       [3, 4]], dtype=int32)`.
+//! Printing arrays the way MLX does: `array([[1, 2],\n       [3, 4]], dtype=int32)`,
+//! numbers as C's `%g` writes them, without padding.
+//! `fmt_float` is public for the Python package, which prints limits the same way.
 
 use crate::array::Array;
 use crate::dtype::Dtype;
 use num_complex::Complex32;
 
-fn fmt_float(v: f64) -> String {
+/// A number as C's `%g` writes it with 6 significant digits (MLX prints
+/// through C++ streams at their default precision): `2.71828`, `1e-08`,
+/// `1e+20`, `123457`, `-0`.
+pub fn fmt_float(v: f64) -> String {
+    const PREC: i32 = 6;
     if v.is_nan() {
-        "nan".into()
-    } else if v.is_infinite() {
-        if v > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        }
-    } else if v == v.trunc() && v.abs() < 1e16 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.6}");
-        let s = s.trim_end_matches('0');
-        s.to_string()
+        return "nan".into();
     }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    // The exponent after rounding to PREC significant digits.
+    let sci = format!("{:.*e}", (PREC - 1) as usize, v);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let trim = |t: &str| -> String {
+        if t.contains('.') {
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    if !(-4..PREC).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mant), exp.abs())
+    } else {
+        trim(&format!("{:.*}", (PREC - 1 - exp) as usize, v))
+    }
+}
+
+fn fmt_complex(c: Complex32) -> String {
+    let im = c.im as f64;
+    let sign = if im.is_sign_negative() { "-" } else { "+" };
+    format!("{}{sign}{}j", fmt_float(c.re as f64), fmt_float(im.abs()))
 }
 
 fn element_strings(a: &Array) -> Result<Vec<String>, crate::Error> {
     let d = a.dtype();
     Ok(if d == Dtype::Bool {
-        a.to_vec::<bool>()?.into_iter().map(|b| b.to_string()).collect()
+        a.to_vec::<bool>()?.into_iter().map(|b| if b { "True" } else { "False" }.to_string()).collect()
     } else if d.is_complex() {
-        a.to_vec::<Complex32>()?
-            .into_iter()
-            .map(|c| {
-                format!(
-                    "{}{}{}j",
-                    fmt_float(c.re as f64),
-                    if c.im < 0.0 { "-" } else { "+" },
-                    fmt_float(c.im.abs() as f64)
-                )
-            })
-            .collect()
+        a.to_vec::<Complex32>()?.into_iter().map(fmt_complex).collect()
     } else if d.is_integer() {
         if d == Dtype::Uint64 {
             a.to_vec::<u64>()?.into_iter().map(|v| v.to_string()).collect()
@@ -76,34 +89,30 @@ fn summarize(a: &Array) -> Result<(Array, Vec<bool>), crate::Error> {
     Ok((x, cut))
 }
 
-fn nest(shape: &[usize], cut: &[bool], items: &[String], width: usize, depth: usize, indent: usize) -> String {
+fn nest(shape: &[usize], cut: &[bool], items: &[String], depth: usize, indent: usize) -> String {
     if shape.is_empty() {
         return items.first().cloned().unwrap_or_default();
     }
     let n = shape[0];
     let inner: usize = shape[1..].iter().product();
-    let mut parts: Vec<String> = (0..n)
-        .map(|i| nest(&shape[1..], &cut[1..], &items[i * inner..(i + 1) * inner], width, depth + 1, indent))
-        .map(|s| if shape.len() == 1 { format!("{s:>width$}") } else { s })
-        .collect();
+    let mut parts: Vec<String> =
+        (0..n).map(|i| nest(&shape[1..], &cut[1..], &items[i * inner..(i + 1) * inner], depth + 1, indent)).collect();
     if cut[0] {
         parts.insert(EDGE, "...".to_string());
     }
-    let sep = if shape.len() == 1 {
-        ", ".to_string()
-    } else {
-        format!(",{}{}", "\n".repeat(shape.len() - 1), " ".repeat(indent + depth + 1))
-    };
+    let sep = if shape.len() == 1 { ", ".to_string() } else { format!(",\n{}", " ".repeat(indent + depth + 1)) };
     format!("[{}]", parts.join(&sep))
 }
 
 /// The text `print` shows.
 pub(crate) fn format_array(a: &Array) -> String {
+    if a.size() == 0 {
+        return format!("array([], dtype={})", a.dtype());
+    }
     let shown = summarize(a).and_then(|(x, cut)| Ok((element_strings(&x)?, x, cut)));
     match shown {
         Ok((items, x, cut)) => {
-            let width = items.iter().map(|s| s.len()).max().unwrap_or(0);
-            let body = nest(x.shape(), &cut, &items, width, 0, 6);
+            let body = nest(x.shape(), &cut, &items, 0, 6);
             format!("array({body}, dtype={})", a.dtype())
         }
         Err(e) => {

@@ -18,7 +18,7 @@ pub mod device;
 pub mod dtype;
 pub mod error;
 pub mod eval;
-mod format;
+pub mod format;
 pub mod interop;
 pub mod memory;
 mod operators;

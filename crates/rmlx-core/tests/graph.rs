@@ -180,14 +180,42 @@ fn item_and_to_vec_convert() {
     assert!(matches!(a.item::<f32>(), Err(Error::Value(_))));
     let s = ops::sum(&a, Axes::All, false).unwrap();
     assert_eq!(s.item::<f32>().unwrap(), -1.0);
-    assert_eq!(format!("{a}"), "array([ 1.5, -2.5], dtype=float32)");
+    assert_eq!(format!("{a}"), "array([1.5, -2.5], dtype=float32)");
 }
 
 #[test]
 fn large_arrays_print_summarised() {
     let a = ops::reshape(&ops::arange(0.0, 2000.0, 1.0, Dtype::Int32).unwrap(), &[2, 1000]).unwrap();
     let s = format!("{a}");
-    assert_eq!(s, "array([[   0,    1,    2, ...,  997,  998,  999],\n       [1000, 1001, 1002, ..., 1997, 1998, 1999]], dtype=int32)");
+    assert_eq!(
+        s,
+        "array([[0, 1, 2, ..., 997, 998, 999],\n       [1000, 1001, 1002, ..., 1997, 1998, 1999]], dtype=int32)"
+    );
     let small = Array::from_slice(&[1i32, 2, 3, 4, 5, 6, 7, 8], &[8]).unwrap();
     assert_eq!(format!("{small}"), "array([1, 2, 3, 4, 5, 6, 7, 8], dtype=int32)");
+}
+
+#[test]
+fn printing_matches_mlx() {
+    // Each string is what MLX 0.32 prints for the same array.
+    let f = |v: &[f32]| format!("{}", Array::from_slice(v, &[v.len()]).unwrap());
+    assert_eq!(f(&[0.1, 1e-8, 1e8]), "array([0.1, 1e-08, 1e+08], dtype=float32)");
+    assert_eq!(f(&[-0.0, 1.0]), "array([-0, 1], dtype=float32)");
+    assert_eq!(f(&[1e20, 1.0]), "array([1e+20, 1], dtype=float32)");
+    assert_eq!(f(&[123456.7, 1.0]), "array([123457, 1], dtype=float32)");
+    assert_eq!(f(&[1e-5, 1.0]), "array([1e-05, 1], dtype=float32)");
+    assert_eq!(f(&[f32::NAN, f32::INFINITY, f32::NEG_INFINITY]), "array([nan, inf, -inf], dtype=float32)");
+    let e = ops::exp(&Array::scalar(1.0f32).unwrap()).unwrap();
+    assert_eq!(format!("{e}"), "array(2.71828, dtype=float32)");
+    let b = Array::from_slice(&[true, false], &[2]).unwrap();
+    assert_eq!(format!("{b}"), "array([True, False], dtype=bool)");
+    let c = Array::from_slice(&[num_complex::Complex32::new(1.0, 2.0), num_complex::Complex32::new(-0.0, -3.0)], &[2])
+        .unwrap();
+    assert_eq!(format!("{c}"), "array([1+2j, -0-3j], dtype=complex64)");
+    let t = ops::reshape(&ops::arange(0.0, 24.0, 1.0, Dtype::Int32).unwrap(), &[2, 3, 4]).unwrap();
+    assert_eq!(
+        format!("{t}"),
+        "array([[[0, 1, 2, 3],\n        [4, 5, 6, 7],\n        [8, 9, 10, 11]],\n       [[12, 13, 14, 15],\n        [16, 17, 18, 19],\n        [20, 21, 22, 23]]], dtype=int32)"
+    );
+    assert_eq!(format!("{}", ops::zeros(&[0, 3], Dtype::Float32).unwrap()), "array([], dtype=float32)");
 }

@@ -1000,3 +1000,28 @@ fn scatter_sets_and_accumulates_in_order() {
             .unwrap();
     assert_eq!(none.to_vec::<f32>().unwrap(), vec![0.0, 1.0, 2.0, 3.0]);
 }
+
+#[test]
+fn pad_mirror_modes_match_numpy() {
+    let a = Array::from_slice(&[1i32, 2, 3], &[3]).unwrap();
+    let r = ops::pad_mirror(&a, &[(2, 2)], false).unwrap();
+    assert_eq!(r.to_vec::<i32>().unwrap(), vec![3, 2, 1, 2, 3, 2, 1]);
+    let s = ops::pad_mirror(&a, &[(2, 3)], true).unwrap();
+    assert_eq!(s.to_vec::<i32>().unwrap(), vec![2, 1, 1, 2, 3, 3, 2, 1]);
+    // 2-D, one axis only: np.pad(x, ((0, 0), (1, 1)), 'reflect').
+    let m = Array::from_slice(&[1i32, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+    let r = ops::pad_mirror(&m, &[(0, 0), (1, 1)], false).unwrap();
+    assert_eq!(r.shape(), &[2, 5]);
+    assert_eq!(r.to_vec::<i32>().unwrap(), vec![2, 1, 2, 3, 2, 5, 4, 5, 6, 5]);
+    assert!(ops::pad_mirror(&a, &[(3, 0)], false).is_err(), "reflect needs width < size");
+    assert!(ops::pad_mirror(&a, &[(3, 0)], true).is_ok());
+    assert!(ops::pad_mirror(&a, &[(4, 0)], true).is_err());
+}
+
+#[test]
+fn triangles_keep_bool() {
+    let b = ops::full(&[3, 3], true, None).unwrap();
+    let l = ops::tril(&b, 0).unwrap();
+    assert_eq!(l.dtype(), Dtype::Bool);
+    assert_eq!(l.to_vec::<bool>().unwrap(), vec![true, false, false, true, true, false, true, true, true]);
+}

@@ -69,17 +69,36 @@ pub fn wrap(py: Python<'_>, a: Array) -> PyResult<Py<PyArray>> {
 
 type BinOp = fn(Operand, Operand) -> rmlx_core::Result<Array>;
 
-fn bin(this: &PyArray, other: &Bound<'_, PyAny>, f: BinOp, reflected: bool) -> PyResult<Py<PyAny>> {
-    let py = other.py();
-    let b = match operand(other) {
-        Ok(b) => b,
-        Err(_) => {
-            return Err(PyValueError::new_err(format!(
+/// The other operand of an operator on `this`: a Python scalar (an int must
+/// fit an integer array's dtype), or a value converted in `this`'s dtype.
+fn other_operand(this: &PyArray, other: &Bound<'_, PyAny>) -> PyResult<Operand> {
+    let a = this.array();
+    if let Some(o) = convert::as_mx(other)? {
+        return Ok(Operand::Array(o));
+    }
+    if let Some(s) = convert::scalar_of(other)? {
+        if let rmlx_core::Scalar::Int(v) = s {
+            convert::check_fits(v, a.dtype())?;
+        }
+        return Ok(Operand::Scalar(s));
+    }
+    match convert::to_array(other, Some(a.dtype())) {
+        Ok(b) => Ok(Operand::Array(b)),
+        // As MLX: None is a TypeError, other unusable values a ValueError.
+        Err(_) if other.is_none() => Err(PyTypeError::new_err("cannot combine an rmlx.core.array with None")),
+        Err(e) if e.is_instance_of::<PyTypeError>(other.py()) || e.is_instance_of::<PyValueError>(other.py()) => {
+            Err(PyValueError::new_err(format!(
                 "cannot combine an rmlx.core.array with an object of type {}",
                 other.get_type().name()?
             )))
         }
-    };
+        Err(e) => Err(e),
+    }
+}
+
+fn bin(this: &PyArray, other: &Bound<'_, PyAny>, f: BinOp, reflected: bool) -> PyResult<Py<PyAny>> {
+    let py = other.py();
+    let b = other_operand(this, other)?;
     let a = Operand::Array(this.array());
     let r = if reflected { f(b, a) } else { f(a, b) }.py()?;
     wrap(py, r)?.into_py_any(py)
@@ -98,7 +117,7 @@ macro_rules! binops {
                 }
                 fn $iname(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
                     let this = slf.get();
-                    let b = operand(other)?;
+                    let b = other_operand(this, other)?;
                     let r = $f(Operand::Array(this.array()), b).py()?;
                     this.set(r);
                     Ok(())
@@ -220,7 +239,7 @@ impl PyArray {
     fn __ipow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let _ = modulo;
         let this = slf.get();
-        let r = ops::power(Operand::Array(this.array()), operand(other)?).py()?;
+        let r = ops::power(Operand::Array(this.array()), other_operand(this, other)?).py()?;
         this.set(r);
         Ok(())
     }
@@ -232,14 +251,21 @@ impl PyArray {
     }
     fn __imatmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
         let this = slf.get();
-        let r = matmul_op(Operand::Array(this.array()), operand(other)?).py()?;
+        let r = matmul_op(Operand::Array(this.array()), other_operand(this, other)?).py()?;
         this.set(r);
         Ok(())
     }
+    /// Elementwise `==`; a value that is no array at all (a string, None) is simply unequal.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if other_operand(self, other).is_err() {
+            return false.into_py_any(other.py());
+        }
         bin(self, other, ops::equal, false)
     }
     fn __ne__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if other_operand(self, other).is_err() {
+            return true.into_py_any(other.py());
+        }
         bin(self, other, ops::not_equal, false)
     }
     fn __lt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -402,7 +428,7 @@ impl PyArray {
         let ax: Vec<i64> = if axes.is_empty() { (0..a.ndim() as i64).rev().collect() } else { shape_args(axes)? };
         wrap(py, on(stream, || ops::transpose(&a, &ax).py())?)
     }
-    #[pyo3(signature = (start_axis = 0, end_axis = -1, *, stream = None))]
+    #[pyo3(signature = (start_axis = 0, end_axis = -1, *, stream = None), text_signature = "($self, /, start_axis=0, end_axis=-1, *, stream=None)")]
     fn flatten(
         &self,
         py: Python<'_>,
@@ -444,26 +470,32 @@ impl PyArray {
         let a = self.array();
         wrap(py, on(stream, || ops::moveaxis(&a, source, destination).py())?)
     }
-    #[pyo3(signature = (axis = None, keepdims = false, ddof = 0, *, stream = None))]
+    /// `correction` is the array API's name for `ddof` (it wins when given).
+    #[pyo3(signature = (axis = None, keepdims = false, ddof = 0, *, correction = None, stream = None))]
     fn var(
         &self,
         py: Python<'_>,
         axis: Option<&Bound<'_, PyAny>>,
         keepdims: bool,
         ddof: usize,
+        correction: Option<usize>,
         stream: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyArray>> {
+        let ddof = correction.unwrap_or(ddof);
         reduce_with(self, py, axis, stream, |a, ax| ops::var(a, ax, keepdims, ddof))
     }
-    #[pyo3(signature = (axis = None, keepdims = false, ddof = 0, *, stream = None))]
+    /// `correction` is the array API's name for `ddof` (it wins when given).
+    #[pyo3(signature = (axis = None, keepdims = false, ddof = 0, *, correction = None, stream = None))]
     fn std(
         &self,
         py: Python<'_>,
         axis: Option<&Bound<'_, PyAny>>,
         keepdims: bool,
         ddof: usize,
+        correction: Option<usize>,
         stream: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyArray>> {
+        let ddof = correction.unwrap_or(ddof);
         reduce_with(self, py, axis, stream, |a, ax| ops::std(a, ax, keepdims, ddof))
     }
     #[pyo3(signature = (axis = None, keepdims = false, *, stream = None))]

@@ -103,12 +103,26 @@ pub fn typestr(dt: Dtype) -> Option<&'static str> {
     })
 }
 
-fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Array> {
+/// A copy of a NumPy array (or scalar) of any layout. As in MLX, float64
+/// becomes float32 and complex128 complex64 unless `want` asks for a dtype.
+fn from_numpy(obj: &Bound<'_, PyAny>, want: Option<Dtype>) -> PyResult<Array> {
     let py = obj.py();
     let np = py.import("numpy")?;
-    let mut c = np.call_method1("ascontiguousarray", (obj,))?;
+    let kw = pyo3::types::PyDict::new(py);
+    kw.set_item("order", "C")?;
+    let mut c = np.call_method("asarray", (obj,), Some(&kw))?;
     let mut dt = c.getattr("dtype")?;
     let mut ts: String = dt.getattr("str")?.extract()?;
+    let narrow = match (&ts[1..], want) {
+        ("c16", None | Some(Dtype::Complex64)) => Some("complex64"),
+        ("f8", None) => Some("float32"),
+        _ => None,
+    };
+    if let Some(to) = narrow {
+        c = c.call_method1("astype", (to,))?;
+        dt = c.getattr("dtype")?;
+        ts = dt.getattr("str")?.extract()?;
+    }
     if ts.starts_with('>') {
         // Big-endian data: to native byte order first.
         c = c.call_method1("astype", (dt.call_method1("newbyteorder", ("=",))?,))?;
@@ -211,11 +225,19 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
     if let Ok(a) = obj.downcast::<PyArray>() {
         return Ok(a.get().array());
     }
+    if obj.hasattr("__mlx_array__")? {
+        // MLX's protocol for objects that stand for an array.
+        let inner = obj.call_method0("__mlx_array__")?;
+        return match inner.downcast::<PyArray>() {
+            Ok(a) => Ok(a.get().array()),
+            Err(_) => Err(PyTypeError::new_err("__mlx_array__ must return an rmlx.core.array")),
+        };
+    }
     if let Some(l) = leaf(obj)? {
         return scalar_array(l, dtype);
     }
     if is_numpy(obj) {
-        return from_numpy(obj);
+        return from_numpy(obj, dtype);
     }
     if crate::dlpack::has_dlpack(obj) && !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<PyTuple>() {
         // A PyTorch tensor, a JAX array...: read through DLPack, then copied
@@ -346,6 +368,67 @@ pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Operand> {
         return Ok(Operand::Scalar(s));
     }
     Ok(Operand::Array(to_array(obj, None)?))
+}
+
+/// The operands of an op on several values, as MLX takes them: arrays as
+/// they are, Python scalars weakly typed (an int must fit an integer array's
+/// dtype), and anything else (NumPy arrays and scalars, DLPack tensors)
+/// converted in the dtype of the first rmlx array among the operands.
+pub fn operands(objs: &[&Bound<'_, PyAny>]) -> PyResult<Vec<Operand>> {
+    let mx: Vec<Option<Array>> = objs.iter().map(|o| as_mx(o)).collect::<PyResult<_>>()?;
+    let first = mx.iter().flatten().next().map(|a| a.dtype());
+    let out: Vec<Operand> = objs
+        .iter()
+        .zip(mx)
+        .map(|(o, m)| {
+            if let Some(a) = m {
+                return Ok(Operand::Array(a));
+            }
+            if let Some(s) = scalar_of(o)? {
+                return Ok(Operand::Scalar(s));
+            }
+            Ok(Operand::Array(to_array(o, first)?))
+        })
+        .collect::<PyResult<_>>()?;
+    for o in &out {
+        if let Operand::Scalar(Scalar::Int(v)) = o {
+            for other in &out {
+                if let Operand::Array(a) = other {
+                    check_fits(*v, a.dtype())?;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An rmlx array, or an object standing for one (`__mlx_array__`).
+pub fn as_mx(obj: &Bound<'_, PyAny>) -> PyResult<Option<Array>> {
+    if let Ok(a) = obj.downcast::<PyArray>() {
+        return Ok(Some(a.get().array()));
+    }
+    if obj.hasattr("__mlx_array__")? {
+        return to_array_inner(obj, None).map(Some);
+    }
+    Ok(None)
+}
+
+/// `operands` of two values.
+pub fn operand_pair(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<(Operand, Operand)> {
+    let [x, y]: [Operand; 2] =
+        operands(&[a, b])?.try_into().map_err(|_| PyValueError::new_err("internal: expected two operands"))?;
+    Ok((x, y))
+}
+
+/// MLX refuses a Python int that an integer array's dtype cannot hold.
+pub fn check_fits(v: i64, dt: Dtype) -> PyResult<()> {
+    if dt.is_integer() {
+        let info = rmlx_core::iinfo(dt).py()?;
+        if (v as i128) < info.min || (v as i128) > info.max {
+            return Err(PyValueError::new_err(format!("Converting {v} to {dt} would result in overflow.")));
+        }
+    }
+    Ok(())
 }
 
 /// A Python scalar of element 0 of an evaluated, one-element array.

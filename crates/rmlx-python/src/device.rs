@@ -18,6 +18,12 @@ pub enum PyDeviceType {
 
 #[pymethods]
 impl PyDeviceType {
+    fn __int__(&self) -> i64 {
+        match self {
+            PyDeviceType::Cpu => 0,
+            PyDeviceType::Gpu => 1,
+        }
+    }
     fn __repr__(&self) -> &'static str {
         match self {
             PyDeviceType::Cpu => "DeviceType.cpu",

@@ -29,6 +29,38 @@ pub struct PyDtypeCategory(pub DtypeCategory);
 
 #[pymethods]
 impl PyDtypeCategory {
+    #[classattr]
+    fn generic() -> Self {
+        PyDtypeCategory(DtypeCategory::Generic)
+    }
+    #[classattr]
+    fn number() -> Self {
+        PyDtypeCategory(DtypeCategory::Number)
+    }
+    #[classattr]
+    fn integer() -> Self {
+        PyDtypeCategory(DtypeCategory::Integer)
+    }
+    #[classattr]
+    fn signedinteger() -> Self {
+        PyDtypeCategory(DtypeCategory::SignedInteger)
+    }
+    #[classattr]
+    fn unsignedinteger() -> Self {
+        PyDtypeCategory(DtypeCategory::UnsignedInteger)
+    }
+    #[classattr]
+    fn inexact() -> Self {
+        PyDtypeCategory(DtypeCategory::Inexact)
+    }
+    #[classattr]
+    fn floating() -> Self {
+        PyDtypeCategory(DtypeCategory::Floating)
+    }
+    #[classattr]
+    fn complexfloating() -> Self {
+        PyDtypeCategory(DtypeCategory::ComplexFloating)
+    }
     fn __repr__(&self) -> String {
         format!("DtypeCategory.{}", category_name(self.0))
     }
@@ -105,8 +137,14 @@ impl PyFInfo {
         let f = rmlx_core::finfo(dt).map_err(crate::errors::to_py)?;
         Ok(PyFInfo { dtype: PyDtype(f.dtype), bits: f.bits, min: f.min, max: f.max, eps: f.eps, tiny: f.tiny })
     }
+    /// The smallest positive normal number (as NumPy's and MLX's `finfo`).
+    #[getter]
+    fn smallest_normal(&self) -> f64 {
+        self.tiny
+    }
     fn __repr__(&self) -> String {
-        format!("finfo(min={:e}, max={:e}, eps={:e}, dtype={})", self.min, self.max, self.eps, self.dtype.0.name())
+        use rmlx_core::format::fmt_float;
+        format!("finfo(min={}, max={}, dtype={})", fmt_float(self.min), fmt_float(self.max), self.dtype.0.name())
     }
 }
 

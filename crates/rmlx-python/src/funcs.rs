@@ -10,7 +10,7 @@ use rmlx_core::primitive::PadMode;
 use rmlx_core::{Array, Dtype, Operand};
 
 use crate::array::{axes_arg, wrap, PyArray};
-use crate::convert::{operand, to_array};
+use crate::convert::{operand, operand_pair, to_array};
 use crate::device::{device_of, on, stream_arg, PyDevice, PyStream};
 use crate::dtype::{dtype_arg, dtype_like, PyDtype};
 use crate::errors::Py as _;
@@ -64,45 +64,65 @@ pub fn ones(py: Python<'_>, shape: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Op
 #[pyfunction]
 #[pyo3(signature = (shape, vals, dtype = None, *, stream = None))]
 pub fn full(py: Python<'_>, shape: &Obj<'_>, vals: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
-    let (s, dt, v) = (shape_of(shape)?, dtype_arg(dtype)?, operand(vals)?);
+    let (s, mut dt, v) = (shape_of(shape)?, dtype_arg(dtype)?, operand(vals)?);
+    if let (None, Operand::Scalar(rmlx_core::Scalar::Int(i))) = (dt, &v) {
+        // As MLX: an int beyond int32 makes an int64 array.
+        if i32::try_from(*i).is_err() {
+            dt = Some(Dtype::Int64);
+        }
+    }
     wrap(py, on(stream, || ops::full(&s, v, dt).py())?)
 }
 
-/// Zeros with the shape and dtype of `a`.
+/// Zeros with the shape of `a`, in `dtype` (default: `a`'s).
 #[pyfunction]
-#[pyo3(signature = (a, /, *, stream = None))]
-pub fn zeros_like(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+#[pyo3(signature = (a, /, dtype = None, *, stream = None))]
+pub fn zeros_like(py: Python<'_>, a: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
     let a = arr(a)?;
-    wrap(py, on(stream, || ops::zeros_like(&a).py())?)
+    let dt = dtype_arg(dtype)?.unwrap_or(a.dtype());
+    wrap(py, on(stream, || ops::zeros(a.shape(), dt).py())?)
 }
 
-/// Ones with the shape and dtype of `a`.
+/// Ones with the shape of `a`, in `dtype` (default: `a`'s).
 #[pyfunction]
-#[pyo3(signature = (a, /, *, stream = None))]
-pub fn ones_like(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+#[pyo3(signature = (a, /, dtype = None, *, stream = None))]
+pub fn ones_like(py: Python<'_>, a: &Obj<'_>, dtype: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
     let a = arr(a)?;
-    wrap(py, on(stream, || ops::ones_like(&a).py())?)
+    let dt = dtype_arg(dtype)?.unwrap_or(a.dtype());
+    wrap(py, on(stream, || ops::ones(a.shape(), dt).py())?)
 }
 
-/// `arange(stop)`, `arange(start, stop, step=1)`; ints give int32, floats float32.
+/// `arange(stop)`, `arange(start, stop, step=1)`; ints give int32 (int64
+/// beyond its range), floats float32.
 #[pyfunction]
-#[pyo3(signature = (start, stop = None, step = None, dtype = None, *, stream = None))]
+#[pyo3(signature = (start = None, stop = None, step = None, dtype = None, *, stream = None))]
 pub fn arange(
     py: Python<'_>,
-    start: &Obj<'_>,
+    start: Option<&Obj<'_>>,
     stop: Option<&Obj<'_>>,
     step: Option<&Obj<'_>>,
     dtype: Option<&Obj<'_>>,
     stream: Option<&Obj<'_>>,
 ) -> Out {
+    let (start, stop) = match (start.filter(|o| !o.is_none()).cloned(), stop.filter(|o| !o.is_none()).cloned()) {
+        (Some(a), Some(b)) => (Some(a), b),
+        (Some(a), None) => (None, a),
+        (None, Some(b)) => (None, b),
+        (None, None) => return Err(PyTypeError::new_err("arange() needs at least stop")),
+    };
     let is_float = |o: &Obj<'_>| o.is_instance_of::<pyo3::types::PyFloat>();
-    let mut any_float = is_float(start);
-    let (a, b) = match stop {
-        Some(s) if !s.is_none() => {
+    let beyond_i32 =
+        |o: &Obj<'_>| !is_float(o) && o.extract::<i64>().map(|v| i32::try_from(v).is_err()).unwrap_or(false);
+    let mut any_float = is_float(&stop);
+    let mut wide = beyond_i32(&stop);
+    let b = stop.extract::<f64>()?;
+    let a = match &start {
+        Some(s) => {
             any_float |= is_float(s);
-            (start.extract::<f64>()?, s.extract::<f64>()?)
+            wide |= beyond_i32(s);
+            s.extract::<f64>()?
         }
-        _ => (0.0, start.extract::<f64>()?),
+        None => 0.0,
     };
     let st = match step {
         Some(s) if !s.is_none() => {
@@ -111,24 +131,29 @@ pub fn arange(
         }
         _ => 1.0,
     };
-    let dt = dtype_arg(dtype)?.unwrap_or(if any_float { Dtype::Float32 } else { Dtype::Int32 });
+    let int = if wide { Dtype::Int64 } else { Dtype::Int32 };
+    let dt = dtype_arg(dtype)?.unwrap_or(if any_float { Dtype::Float32 } else { int });
     wrap(py, on(stream, || ops::arange(a, b, st, dt).py())?)
 }
 
-/// `num` evenly spaced values from `start` to `stop`, both included.
+/// `num` evenly spaced values from `start` to `stop` (included unless `endpoint` is false).
 #[pyfunction]
-#[pyo3(signature = (start, stop, num = 50, dtype = None, *, stream = None))]
+#[pyo3(signature = (start, stop, num = 50, endpoint = true, dtype = None, stream = None))]
+#[allow(clippy::too_many_arguments)]
 pub fn linspace(
     py: Python<'_>,
     start: f64,
     stop: f64,
     num: i64,
+    endpoint: bool,
     dtype: Option<&Obj<'_>>,
     stream: Option<&Obj<'_>>,
 ) -> Out {
     let num =
         usize::try_from(num).map_err(|_| PyValueError::new_err(format!("linspace: num must be >= 0, got {num}")))?;
     let dt = dtype_arg(dtype)?.unwrap_or(Dtype::Float32);
+    // Without the endpoint: the first `num` of `num + 1` values.
+    let stop = if endpoint || num == 0 { stop } else { start + (stop - start) * (num as f64 - 1.0) / num as f64 };
     wrap(py, on(stream, || ops::linspace(start, stop, num, dt).py())?)
 }
 
@@ -201,7 +226,50 @@ unary_fns! {
     logical_not => ops::logical_not; bitwise_invert => ops::bitwise_invert;
     conj => ops::conj; conjugate => ops::conj; real => ops::real; imag => ops::imag;
     degrees => ops::degrees; radians => ops::radians;
-    contiguous => ops::contiguous; atleast_1d => ops::atleast_1d; atleast_2d => ops::atleast_2d; atleast_3d => ops::atleast_3d;
+}
+
+/// A row-major copy of `a` (`allow_col_major`: a column-major `a` may stay as it is).
+#[pyfunction]
+#[pyo3(signature = (a, /, allow_col_major = false, *, stream = None))]
+pub fn contiguous(py: Python<'_>, a: &Obj<'_>, allow_col_major: bool, stream: Option<&Obj<'_>>) -> Out {
+    let _ = allow_col_major;
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::contiguous(&a).py())?)
+}
+
+fn atleast(
+    py: Python<'_>,
+    arys: &Bound<'_, PyTuple>,
+    stream: Option<&Obj<'_>>,
+    f: fn(&Array) -> rmlx_core::Result<Array>,
+) -> PyResult<Py<PyAny>> {
+    let out: Vec<Py<PyArray>> =
+        arys.iter().map(|o| wrap(py, on(stream, || f(&arr(&o)?).py())?)).collect::<PyResult<_>>()?;
+    if out.len() == 1 {
+        return out[0].clone_ref(py).into_py_any(py);
+    }
+    PyList::new(py, out)?.into_py_any(py)
+}
+
+/// Each array with at least one dimension (one array for one argument, a list for several).
+#[pyfunction]
+#[pyo3(signature = (*arys, stream = None))]
+pub fn atleast_1d(py: Python<'_>, arys: &Bound<'_, PyTuple>, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
+    atleast(py, arys, stream, ops::atleast_1d)
+}
+
+/// Each array with at least two dimensions (one array for one argument, a list for several).
+#[pyfunction]
+#[pyo3(signature = (*arys, stream = None))]
+pub fn atleast_2d(py: Python<'_>, arys: &Bound<'_, PyTuple>, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
+    atleast(py, arys, stream, ops::atleast_2d)
+}
+
+/// Each array with at least three dimensions (one array for one argument, a list for several).
+#[pyfunction]
+#[pyo3(signature = (*arys, stream = None))]
+pub fn atleast_3d(py: Python<'_>, arys: &Bound<'_, PyTuple>, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
+    atleast(py, arys, stream, ops::atleast_3d)
 }
 
 /// Each element rounded to `decimals` decimal places (halves to even).
@@ -228,7 +296,7 @@ pub fn nan_to_num(
 }
 
 fn both(a: &Obj<'_>, b: &Obj<'_>) -> PyResult<(Operand, Operand)> {
-    let (x, y) = (operand(a)?, operand(b)?);
+    let (x, y) = operand_pair(a, b)?;
     if matches!((&x, &y), (Operand::Scalar(_), Operand::Scalar(_))) {
         // Two Python scalars: the first becomes an array of its own dtype.
         return Ok((Operand::Array(to_array(a, None)?), y));
@@ -270,14 +338,15 @@ binary_fns! {
 pub fn divmod(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
     let (x, y) = both(a, b)?;
     let (q, r) = on(stream, || ops::divmod(x, y).py())?;
-    (wrap(py, q)?, wrap(py, r)?).into_py_any(py)
+    PyList::new(py, [wrap(py, q)?, wrap(py, r)?])?.into_py_any(py)
 }
 
 /// Elements of `x` where `condition` holds, else of `y` (broadcast together).
 #[pyfunction]
 #[pyo3(name = "where", signature = (condition, x, y, /, *, stream = None))]
 pub fn where_(py: Python<'_>, condition: &Obj<'_>, x: &Obj<'_>, y: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
-    let (c, a, b) = (operand(condition)?, operand(x)?, operand(y)?);
+    let c = operand(condition)?;
+    let (a, b) = operand_pair(x, y)?;
     wrap(py, on(stream, || ops::where_(c, a, b).py())?)
 }
 
@@ -433,7 +502,7 @@ pub fn reshape(py: Python<'_>, a: &Obj<'_>, shape: &Obj<'_>, stream: Option<&Obj
 
 /// `a` with axes `start_axis` ..= `end_axis` merged into one.
 #[pyfunction]
-#[pyo3(signature = (a, /, start_axis = 0, end_axis = -1, *, stream = None))]
+#[pyo3(signature = (a, /, start_axis = 0, end_axis = -1, *, stream = None), text_signature = "(a, /, start_axis=0, end_axis=-1, *, stream=None)")]
 pub fn flatten(py: Python<'_>, a: &Obj<'_>, start_axis: i64, end_axis: i64, stream: Option<&Obj<'_>>) -> Out {
     let a = arr(a)?;
     wrap(py, on(stream, || ops::flatten(&a, start_axis, end_axis).py())?)
@@ -513,7 +582,7 @@ pub fn broadcast_arrays(py: Python<'_>, arrays: &Bound<'_, PyTuple>, stream: Opt
     let v: Vec<Array> = arrays.iter().map(|o| arr(&o)).collect::<PyResult<_>>()?;
     let out = on(stream, || ops::broadcast_arrays(&v).py())?;
     let items: Vec<Py<PyArray>> = out.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
-    PyTuple::new(py, items)?.into_py_any(py)
+    PyList::new(py, items)?.into_py_any(py)
 }
 
 /// The arrays joined along `axis` (flattened first when `axis` is None).
@@ -613,7 +682,15 @@ pub fn pad(
     let mode = match mode {
         "constant" => PadMode::Constant,
         "edge" => PadMode::Edge,
-        other => return Err(PyValueError::new_err(format!("pad: mode must be 'constant' or 'edge', got '{other}'"))),
+        "reflect" | "symmetric" => {
+            let sym = mode == "symmetric";
+            return wrap(py, on(stream, || ops::pad_mirror(&a, &widths, sym).py())?);
+        }
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "pad: mode must be 'constant', 'edge', 'reflect' or 'symmetric', got '{other}'"
+            )))
+        }
     };
     let value = match constant_values {
         Some(v) if !v.is_none() => operand(v)?,
@@ -622,17 +699,40 @@ pub fn pad(
     wrap(py, on(stream, || ops::pad(&a, &widths, mode, value).py())?)
 }
 
-/// `a` with its elements shifted by `shift` along `axis`, wrapping around.
+/// `a` with its elements shifted by `shift` along `axis`, wrapping around;
+/// a tuple of shifts goes with a tuple of axes, one shift per axis.
 #[pyfunction]
 #[pyo3(signature = (a, /, shift, axis = None, *, stream = None))]
-pub fn roll(py: Python<'_>, a: &Obj<'_>, shift: i64, axis: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+pub fn roll(py: Python<'_>, a: &Obj<'_>, shift: &Obj<'_>, axis: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
     let (a, ax) = (arr(a)?, axes_arg(axis)?);
-    wrap(py, on(stream, || ops::roll(&a, shift, ax).py())?)
+    if let Ok(s) = shift.extract::<i64>() {
+        return wrap(py, on(stream, || ops::roll(&a, s, ax).py())?);
+    }
+    let shifts = ints(shift)?;
+    let axes = match ax {
+        rmlx_core::Axes::Some(v) if v.len() == shifts.len() => v,
+        rmlx_core::Axes::Some(v) if v.len() == 1 => vec![v[0]; shifts.len()],
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "roll: {} shifts need as many axes (or one), got {:?}",
+                shifts.len(),
+                axis.map(|a| a.to_string())
+            )))
+        }
+    };
+    let out = on(stream, || {
+        let mut r = a.clone();
+        for (s, x) in shifts.iter().zip(&axes) {
+            r = ops::roll(&r, *s, rmlx_core::Axes::Some(vec![*x])).py()?;
+        }
+        Ok(r)
+    })?;
+    wrap(py, out)
 }
 
 /// Diagonal `offset` of the planes of axes `axis1` and `axis2`.
 #[pyfunction]
-#[pyo3(signature = (a, /, offset = 0, axis1 = 0, axis2 = 1, *, stream = None))]
+#[pyo3(signature = (a, offset = 0, axis1 = 0, axis2 = 1, stream = None))]
 pub fn diagonal(py: Python<'_>, a: &Obj<'_>, offset: i64, axis1: i64, axis2: i64, stream: Option<&Obj<'_>>) -> Out {
     let a = arr(a)?;
     wrap(py, on(stream, || ops::diagonal(&a, offset, axis1, axis2).py())?)
@@ -805,8 +905,8 @@ pub fn is_available(device: &Obj<'_>) -> PyResult<bool> {
 }
 /// How many devices of a type there are.
 #[pyfunction]
-pub fn device_count(device: &Obj<'_>) -> PyResult<usize> {
-    Ok(rmlx_core::device_count(device_of(device)?))
+pub fn device_count(device_type: &Obj<'_>) -> PyResult<usize> {
+    Ok(rmlx_core::device_count(device_of(device_type)?))
 }
 /// Whether a dtype (or category) is within another.
 #[pyfunction]
@@ -832,6 +932,10 @@ pub fn add_all(m: &Bound<'_, PyModule>) -> PyResult<()> {
         full,
         zeros_like,
         ones_like,
+        contiguous,
+        atleast_1d,
+        atleast_2d,
+        atleast_3d,
         arange,
         linspace,
         eye,

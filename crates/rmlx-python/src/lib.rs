@@ -10,6 +10,7 @@ mod device;
 mod dlpack;
 mod dtype;
 mod errors;
+mod extra;
 mod funcs;
 mod index;
 
@@ -87,6 +88,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stream, m)?)?;
     funcs::add_all(m)?;
     dlpack::add(m)?;
+    extra::add(m)?;
 
     let cuda = PyModule::new(py, "cuda")?;
     cuda.add_function(wrap_pyfunction!(cuda_is_available, &cuda)?)?;
@@ -95,6 +97,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let metal = PyModule::new(py, "metal")?;
     metal.add_function(wrap_pyfunction!(metal_is_available, &metal)?)?;
     metal.add("is_available", metal.getattr("metal_is_available")?)?;
+    extra::add_metal_aliases(m, &metal)?;
     m.add_submodule(&metal)?;
     Ok(())
 }

@@ -168,6 +168,55 @@ pub fn pad(a: &Array, pad_width: &[(usize, usize)], mode: PadMode, value: impl I
     node(shape, a.dtype(), Primitive::Pad { low, high, mode }, inputs)
 }
 
+/// Pads each axis by `(before, after)` elements mirrored from the inside:
+/// `symmetric` repeats the edge element (`[2, 1] + [1, 2, 3] + [3, 2]`),
+/// reflect does not (`[3, 2] + [1, 2, 3] + [2, 1]`), as NumPy's modes of those
+/// names. A width must be below the axis size (reflect) or at most it.
+pub fn pad_mirror(a: &Array, pad_width: &[(usize, usize)], symmetric: bool) -> Result<Array> {
+    let widths: Vec<(usize, usize)> = match pad_width.len() {
+        1 => vec![pad_width[0]; a.ndim()],
+        n if n == a.ndim() => pad_width.to_vec(),
+        n => {
+            return Err(Error::value(format!(
+                "pad: expected 1 or {} (before, after) pairs for an array of shape {}, got {n}",
+                a.ndim(),
+                fmt_shape(a.shape())
+            )))
+        }
+    };
+    let mode = if symmetric { "symmetric" } else { "reflect" };
+    let mut x = a.clone();
+    for (ax, &(lo, hi)) in widths.iter().enumerate() {
+        if lo == 0 && hi == 0 {
+            continue;
+        }
+        let n = a.shape()[ax];
+        let limit = if symmetric { n } else { n.saturating_sub(1) };
+        if lo > limit || hi > limit {
+            return Err(Error::value(format!(
+                "pad: {mode} mode pads axis {ax} of size {n} by at most {limit} per side, got ({lo}, {hi})"
+            )));
+        }
+        let (n, lo, hi) = (n as i64, lo as i64, hi as i64);
+        let stop = |s: i64| if s < 0 { None } else { Some(s) };
+        let (left, right) = if symmetric {
+            (SliceArg::new(Some(lo - 1), None, -1), SliceArg::new(Some(n - 1), stop(n - 1 - hi), -1))
+        } else {
+            (SliceArg::new(Some(lo), Some(0), -1), SliceArg::new(Some(n - 2), stop(n - 2 - hi), -1))
+        };
+        let mut parts = Vec::with_capacity(3);
+        if lo > 0 {
+            parts.push(slice_axis(&x, ax as i64, left)?);
+        }
+        parts.push(x.clone());
+        if hi > 0 {
+            parts.push(slice_axis(&x, ax as i64, right)?);
+        }
+        x = concatenate(&parts, ax as i64)?;
+    }
+    Ok(x)
+}
+
 /// Reverses the order of elements along `axes` (a view).
 pub fn flip(a: &Array, axes: impl Into<Axes>) -> Result<Array> {
     let axes = axes.into().resolve("flip", a.ndim())?;
@@ -272,7 +321,8 @@ fn tri_mask(a: &Array, k: i64, lower: bool) -> Result<Array> {
     } else {
         super::logical_not(&super::tri(n, Some(m), k.saturating_sub(1), Dtype::Bool)?)?
     };
-    super::where_(&mask, a, super::Scalar::Int(0))
+    let zero = if a.dtype() == Dtype::Bool { super::Scalar::Bool(false) } else { super::Scalar::Int(0) };
+    super::where_(&mask, a, zero)
 }
 
 /// Zeros above diagonal `k`.

@@ -1,0 +1,455 @@
+//! The rest of `mlx.core`'s surface that needs no op of its own: aliases,
+//! functions built from existing ops (windows, meshgrid, minmax...), dtype
+//! utilities, `mx.metal`'s memory functions, and the array's Python
+//! protocols (pickling, copying, formatting, `complex()`).
+
+use std::f64::consts::PI;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::IntoPyObjectExt;
+use rmlx_core::{ops, Array, Dtype};
+
+use crate::array::{axes_arg, wrap, PyArray};
+use crate::convert::{operand, to_array, DetachEval};
+use crate::device::{device_of, on};
+use crate::dtype::{dtype_arg, PyDtype};
+use crate::errors::Py as _;
+
+type Obj<'py> = Bound<'py, PyAny>;
+type Out = PyResult<Py<PyArray>>;
+
+fn arr(o: &Obj<'_>) -> PyResult<Array> {
+    to_array(o, None)
+}
+
+/// `a` itself (`+a`).
+#[pyfunction]
+#[pyo3(signature = (a, /, *, stream = None))]
+pub fn positive(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let _ = stream;
+    wrap(py, arr(a)?)
+}
+
+/// An array of `a`'s shape filled with `vals`, in `dtype` (default: `a`'s).
+#[pyfunction]
+#[pyo3(signature = (a, vals, dtype = None, *, stream = None))]
+pub fn full_like(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    vals: &Obj<'_>,
+    dtype: Option<&Obj<'_>>,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let a = arr(a)?;
+    let dt = dtype_arg(dtype)?.unwrap_or(a.dtype());
+    let v = operand(vals)?;
+    wrap(py, on(stream, || ops::full(a.shape(), v, Some(dt)).py())?)
+}
+
+/// `a` as an array (as `mx.array(a, dtype)`).
+#[pyfunction]
+#[pyo3(signature = (a, dtype = None, *, copy = None))]
+pub fn asarray(py: Python<'_>, a: &Obj<'_>, dtype: Option<&Obj<'_>>, copy: Option<bool>) -> Out {
+    let x = to_array(a, dtype_arg(dtype)?)?;
+    let x = if copy == Some(true) { ops::copy(&x).py()? } else { x };
+    wrap(py, x)
+}
+
+/// `a` with its last two axes swapped.
+#[pyfunction]
+#[pyo3(signature = (a, /, *, stream = None))]
+pub fn matrix_transpose(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let a = arr(a)?;
+    wrap(py, on(stream, || ops::swapaxes(&a, -1, -2).py())?)
+}
+
+/// `a` with the order of its elements reversed along `axis` (all axes when None).
+#[pyfunction]
+#[pyo3(signature = (a, /, axis = None, *, stream = None))]
+pub fn flip(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let (a, ax) = (arr(a)?, axes_arg(axis)?);
+    wrap(py, on(stream, || ops::flip(&a, ax).py())?)
+}
+
+/// The slices of `x` along `axis`, as a tuple.
+#[pyfunction]
+#[pyo3(signature = (x, /, *, axis = 0, stream = None))]
+pub fn unstack(py: Python<'_>, x: &Obj<'_>, axis: i64, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
+    let a = arr(x)?;
+    let parts = on(stream, || ops::unstack(&a, axis).py())?;
+    let items: Vec<Py<PyArray>> = parts.into_iter().map(|p| wrap(py, p)).collect::<PyResult<_>>()?;
+    PyTuple::new(py, items)?.into_py_any(py)
+}
+
+/// `(min, max)` of `a` over `axis`.
+#[pyfunction]
+#[pyo3(signature = (a, /, axis = None, keepdims = false, *, stream = None))]
+pub fn minmax(
+    py: Python<'_>,
+    a: &Obj<'_>,
+    axis: Option<&Obj<'_>>,
+    keepdims: bool,
+    stream: Option<&Obj<'_>>,
+) -> PyResult<Py<PyAny>> {
+    let (a, ax) = (arr(a)?, axes_arg(axis)?);
+    let (lo, hi) = on(stream, || Ok((ops::min(&a, ax.clone(), keepdims).py()?, ops::max(&a, ax, keepdims).py()?)))?;
+    (wrap(py, lo)?, wrap(py, hi)?).into_py_any(py)
+}
+
+/// Coordinate arrays of the grid the 1-D `arrays` span (`indexing` "xy",
+/// Cartesian, or "ij", matrix), broadcast to full size unless `sparse`.
+#[pyfunction]
+#[pyo3(signature = (*arrays, sparse = false, indexing = "xy", stream = None))]
+pub fn meshgrid(
+    py: Python<'_>,
+    arrays: &Bound<'_, PyTuple>,
+    sparse: bool,
+    indexing: &str,
+    stream: Option<&Obj<'_>>,
+) -> PyResult<Py<PyAny>> {
+    if indexing != "xy" && indexing != "ij" {
+        return Err(PyValueError::new_err(format!("meshgrid: indexing must be 'xy' or 'ij', got '{indexing}'")));
+    }
+    let xs: Vec<Array> = arrays.iter().map(|o| arr(&o)).collect::<PyResult<_>>()?;
+    let n = xs.len();
+    let out = on(stream, || {
+        let flat: Vec<Array> = xs.iter().map(|x| ops::reshape(x, &[-1]).py()).collect::<PyResult<_>>()?;
+        let mut shaped = Vec::with_capacity(n);
+        for (i, x) in flat.iter().enumerate() {
+            // Axis of input i in the grid; "xy" swaps the first two.
+            let at = if indexing == "xy" && n >= 2 && i < 2 { 1 - i } else { i };
+            let mut shape = vec![1i64; n];
+            shape[at] = x.size() as i64;
+            shaped.push(ops::reshape(x, &shape).py()?);
+        }
+        if sparse {
+            Ok(shaped)
+        } else {
+            ops::broadcast_arrays(&shaped).py()
+        }
+    })?;
+    let items: Vec<Py<PyArray>> = out.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
+    PyTuple::new(py, items)?.into_py_any(py)
+}
+
+/// A window of `m` float32 values: `f(n, m - 1)` for n in 0..m (one 1 when m is 1).
+fn window(py: Python<'_>, m: i64, stream: Option<&Obj<'_>>, f: fn(f64, f64) -> f64) -> Out {
+    let m = usize::try_from(m).map_err(|_| PyValueError::new_err(format!("window size must be >= 0, got {m}")))?;
+    let v: Vec<f32> = match m {
+        1 => vec![1.0],
+        _ => (0..m).map(|n| f(n as f64, (m - 1) as f64) as f32).collect(),
+    };
+    wrap(py, on(stream, || Array::from_slice(&v, &[m]).py())?)
+}
+
+/// The Hann window of `M` points.
+#[pyfunction]
+#[pyo3(signature = (M, *, stream = None))]
+#[allow(non_snake_case)]
+pub fn hanning(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
+    window(py, M, stream, |n, d| 0.5 - 0.5 * (2.0 * PI * n / d).cos())
+}
+
+/// The Hamming window of `M` points.
+#[pyfunction]
+#[pyo3(signature = (M, *, stream = None))]
+#[allow(non_snake_case)]
+pub fn hamming(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
+    window(py, M, stream, |n, d| 0.54 - 0.46 * (2.0 * PI * n / d).cos())
+}
+
+/// The Blackman window of `M` points.
+#[pyfunction]
+#[pyo3(signature = (M, *, stream = None))]
+#[allow(non_snake_case)]
+pub fn blackman(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
+    window(py, M, stream, |n, d| 0.42 - 0.5 * (2.0 * PI * n / d).cos() + 0.08 * (4.0 * PI * n / d).cos())
+}
+
+/// The Bartlett (triangular) window of `M` points.
+#[pyfunction]
+#[pyo3(signature = (M, *, stream = None))]
+#[allow(non_snake_case)]
+pub fn bartlett(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
+    window(py, M, stream, |n, d| 1.0 - (2.0 * n / d - 1.0).abs())
+}
+
+/// `a`, marked as a constant for gradients (transformations arrive with
+/// issue 7; until then this is the identity).
+#[pyfunction]
+#[pyo3(signature = (a, /, *, stream = None))]
+pub fn stop_gradient(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+    let _ = stream;
+    wrap(py, arr(a)?)
+}
+
+fn dtype_of_value(o: &Obj<'_>) -> PyResult<Dtype> {
+    if let Ok(d) = o.extract::<PyDtype>() {
+        return Ok(d.0);
+    }
+    if let Ok(a) = o.downcast::<PyArray>() {
+        return Ok(a.get().array().dtype());
+    }
+    Err(PyValueError::new_err("result_type: inputs must be arrays or dtypes"))
+}
+
+/// The dtype that arrays and dtypes promote to together.
+#[pyfunction]
+#[pyo3(signature = (*arrays_or_dtypes))]
+pub fn result_type(arrays_or_dtypes: &Bound<'_, PyTuple>) -> PyResult<PyDtype> {
+    let mut it = arrays_or_dtypes.iter();
+    let first = it.next().ok_or_else(|| PyValueError::new_err("result_type: at least one array or dtype"))?;
+    let mut d = dtype_of_value(&first)?;
+    for o in it {
+        d = rmlx_core::promote_types(d, dtype_of_value(&o)?);
+    }
+    Ok(PyDtype(d))
+}
+
+/// Whether `from_` converts to `to` without promoting past it.
+#[pyfunction]
+#[pyo3(signature = (from_, to))]
+pub fn can_cast(from_: &Obj<'_>, to: PyDtype) -> PyResult<bool> {
+    let f = dtype_of_value(from_)?;
+    Ok(rmlx_core::promote_types(f, to.0) == to.0)
+}
+
+fn kind_matches(dt: Dtype, kind: &Obj<'_>) -> PyResult<bool> {
+    if let Ok(d) = kind.extract::<PyDtype>() {
+        return Ok(d.0 == dt);
+    }
+    if let Ok(s) = kind.extract::<String>() {
+        return Ok(match s.as_str() {
+            "bool" => dt == Dtype::Bool,
+            "signed integer" => dt.is_signed_int(),
+            "unsigned integer" => dt.is_unsigned(),
+            "integral" => dt.is_integer(),
+            "real floating" => dt.is_float(),
+            "complex floating" => dt.is_complex(),
+            "numeric" => dt != Dtype::Bool,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "isdtype: unknown kind '{other}' (bool, signed integer, unsigned integer, integral, real floating, complex floating, numeric)"
+                )))
+            }
+        });
+    }
+    if let Ok(t) = kind.downcast::<PyTuple>() {
+        for k in t.iter() {
+            if kind_matches(dt, &k)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    Err(PyTypeError::new_err("isdtype: kind must be a dtype, a kind name or a tuple of them"))
+}
+
+/// Whether `dtype` is of `kind` (a dtype, an array-API kind name such as
+/// "real floating", or a tuple of them).
+#[pyfunction]
+pub fn isdtype(dtype: PyDtype, kind: &Obj<'_>) -> PyResult<bool> {
+    kind_matches(dtype.0, kind)
+}
+
+/// The shape the given shapes broadcast to.
+#[pyfunction]
+#[pyo3(signature = (*shapes))]
+pub fn broadcast_shapes(py: Python<'_>, shapes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    let v: Vec<Vec<usize>> = shapes.iter().map(|s| s.extract()).collect::<PyResult<_>>()?;
+    if v.is_empty() {
+        return Err(PyValueError::new_err("broadcast_shapes: at least one shape"));
+    }
+    let refs: Vec<&[usize]> = v.iter().map(|s| s.as_slice()).collect();
+    let out = rmlx_core::shape::broadcast_shapes(&refs).py()?;
+    PyTuple::new(py, out)?.into_py_any(py)
+}
+
+/// `{"device_name", "architecture", "memory_size"}` of a device (default: the default device).
+#[pyfunction]
+#[pyo3(signature = (d = None))]
+pub fn device_info(py: Python<'_>, d: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
+    let dev = match d {
+        Some(d) if !d.is_none() => device_of(d)?,
+        _ => rmlx_core::default_device(),
+    };
+    let info = rmlx_core::device_info(dev).py()?;
+    let out = PyDict::new(py);
+    out.set_item("device_name", info.name)?;
+    out.set_item("architecture", info.architecture)?;
+    out.set_item("memory_size", info.memory_size)?;
+    out.into_py_any(py)
+}
+
+/// Wired (resident) memory is a Metal notion: this does nothing and returns 0.
+#[pyfunction]
+pub fn set_wired_limit(limit: usize) -> usize {
+    let _ = limit;
+    0
+}
+
+/// Rebuilds a pickled array (bytes, shape, dtype name).
+#[pyfunction]
+pub fn _rebuild(py: Python<'_>, data: &Bound<'_, PyBytes>, shape: Vec<usize>, dtype: &str) -> Out {
+    let dt = rmlx_core::dtype::ALL_DTYPES
+        .into_iter()
+        .find(|d| d.name() == dtype)
+        .ok_or_else(|| PyValueError::new_err(format!("unpickling: unknown dtype {dtype}")))?;
+    wrap(py, Array::from_bytes(data.as_bytes(), &shape, dt).py()?)
+}
+
+#[pymethods]
+impl PyArray {
+    /// Pickles as the bytes, shape and dtype (any dtype, bfloat16 included).
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let a = self.array();
+        py.detach_eval(&a)?;
+        let bytes = PyBytes::new(py, &a.to_bytes().py()?);
+        let f = py.import("rmlx.core")?.getattr("_rebuild")?;
+        (f, (bytes, PyTuple::new(py, a.shape())?, a.dtype().name())).into_py_any(py)
+    }
+    /// Arrays are immutable values: a shallow copy shares the data.
+    fn __copy__(&self, py: Python<'_>) -> Out {
+        wrap(py, self.array())
+    }
+    /// A copy with a buffer of its own.
+    fn __deepcopy__(&self, py: Python<'_>, memo: &Obj<'_>) -> Out {
+        let _ = memo;
+        wrap(py, ops::copy(&self.array()).py()?)
+    }
+    /// `format(a, spec)`: a 0-d array formats as its value; others only with an empty spec.
+    fn __format__(&self, py: Python<'_>, spec: &str) -> PyResult<String> {
+        let a = self.array();
+        if spec.is_empty() {
+            py.detach_eval(&a)?;
+            return Ok(format!("{a}"));
+        }
+        if a.ndim() != 0 {
+            return Err(PyTypeError::new_err("unsupported format string passed to mx.array.__format__"));
+        }
+        let v = crate::convert::item(py, &a)?;
+        v.bind(py).call_method1("__format__", (spec,))?.extract()
+    }
+    fn __complex__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let a = self.array();
+        if a.size() != 1 {
+            return Err(PyTypeError::new_err("only arrays of one element can be converted to a Python scalar"));
+        }
+        let v = crate::convert::item(py, &a)?;
+        py.import("builtins")?.getattr("complex")?.call1((v,)).map(|b| b.unbind())
+    }
+    /// The real part (the array itself when it is not complex).
+    #[getter]
+    fn real(&self, py: Python<'_>) -> Out {
+        wrap(py, ops::real(&self.array()).py()?)
+    }
+    /// The imaginary part (zeros when the array is not complex).
+    #[getter]
+    fn imag(&self, py: Python<'_>) -> Out {
+        wrap(py, ops::imag(&self.array()).py()?)
+    }
+    /// The array with its last two axes swapped.
+    #[getter(mT)]
+    fn m_t(&self, py: Python<'_>) -> Out {
+        wrap(py, ops::swapaxes(&self.array(), -1, -2).py()?)
+    }
+    #[pyo3(signature = (decimals = 0, *, stream = None))]
+    fn round(&self, py: Python<'_>, decimals: i32, stream: Option<&Obj<'_>>) -> Out {
+        let a = self.array();
+        wrap(py, on(stream, || ops::round(&a, decimals).py())?)
+    }
+    #[pyo3(signature = (indices_or_sections, axis = 0, *, stream = None))]
+    fn split(
+        &self,
+        py: Python<'_>,
+        indices_or_sections: &Obj<'_>,
+        axis: i64,
+        stream: Option<&Obj<'_>>,
+    ) -> PyResult<Py<PyAny>> {
+        let me = wrap(py, self.array())?.into_any();
+        crate::funcs::split(py, me.bind(py), indices_or_sections, axis, stream)
+    }
+    #[pyo3(signature = (dtype, *, stream = None))]
+    fn view(&self, py: Python<'_>, dtype: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
+        let a = self.array();
+        let dt = dtype_arg(Some(dtype))?.ok_or_else(|| PyTypeError::new_err("view needs a dtype"))?;
+        wrap(py, on(stream, || ops::view(&a, dt).py())?)
+    }
+    #[pyo3(signature = (k = 0, *, stream = None))]
+    fn diag(&self, py: Python<'_>, k: i64, stream: Option<&Obj<'_>>) -> Out {
+        let a = self.array();
+        wrap(py, on(stream, || ops::diag(&a, k).py())?)
+    }
+    #[pyo3(signature = (offset = 0, axis1 = 0, axis2 = 1, stream = None))]
+    fn diagonal(&self, py: Python<'_>, offset: i64, axis1: i64, axis2: i64, stream: Option<&Obj<'_>>) -> Out {
+        let a = self.array();
+        wrap(py, on(stream, || ops::diagonal(&a, offset, axis1, axis2).py())?)
+    }
+}
+
+/// Registers the functions, the aliases and `mx.metal`'s memory functions.
+pub fn add(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    macro_rules! add {
+        ($($f:ident),* $(,)?) => {$(m.add_function(wrap_pyfunction!($f, m)?)?;)*};
+    }
+    add!(
+        positive,
+        full_like,
+        asarray,
+        matrix_transpose,
+        flip,
+        unstack,
+        minmax,
+        meshgrid,
+        hanning,
+        hamming,
+        blackman,
+        bartlett,
+        stop_gradient,
+        result_type,
+        can_cast,
+        isdtype,
+        broadcast_shapes,
+        device_info,
+        set_wired_limit,
+        _rebuild,
+    );
+    // Other names MLX gives the same functions.
+    for (alias, name) in [
+        ("acos", "arccos"),
+        ("acosh", "arccosh"),
+        ("asin", "arcsin"),
+        ("asinh", "arcsinh"),
+        ("atan", "arctan"),
+        ("atanh", "arctanh"),
+        ("atan2", "arctan2"),
+        ("pow", "power"),
+        ("bitwise_left_shift", "left_shift"),
+        ("bitwise_right_shift", "right_shift"),
+        ("empty", "zeros"),
+        ("empty_like", "zeros_like"),
+    ] {
+        m.add(alias, m.getattr(name)?)?;
+    }
+    Ok(())
+}
+
+/// `mx.metal`'s memory functions, as MLX keeps them (aliases of the top-level ones).
+pub fn add_metal_aliases(core: &Bound<'_, PyModule>, metal: &Bound<'_, PyModule>) -> PyResult<()> {
+    for name in [
+        "clear_cache",
+        "device_info",
+        "get_active_memory",
+        "get_cache_memory",
+        "get_peak_memory",
+        "reset_peak_memory",
+        "set_cache_limit",
+        "set_memory_limit",
+        "set_wired_limit",
+    ] {
+        metal.add(name, core.getattr(name)?)?;
+    }
+    Ok(())
+}
