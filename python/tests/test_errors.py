@@ -79,3 +79,18 @@ def test_a_failed_op_leaves_the_library_working():
     with pytest.raises(ValueError):
         mx.ones((2, 3)) @ mx.ones((2, 3))
     assert (mx.ones((2, 3)) @ mx.ones((3, 2))).tolist() == [[3.0, 3.0], [3.0, 3.0]]
+
+
+def test_bad_indices_raise_what_mlx_and_numpy_raise():
+    # MLX raises ValueError for these, NumPy IndexError: IndexingError is both.
+    x = mx.arange(12).reshape(3, 4)
+    assert issubclass(mx.IndexingError, ValueError) and issubclass(mx.IndexingError, IndexError)
+    for bad in (lambda: x[0, 0, 0], lambda: x[1.5], lambda: x["a"], lambda: x[..., ...],
+                lambda: x[mx.array([True, False, True])], lambda: x[mx.array([1.0])], lambda: x[{}],
+                lambda: x.at[1.5].add(1), lambda: x.__setitem__((0, 0, 0), 1)):
+        with pytest.raises(ValueError):
+            bad()
+        with pytest.raises(IndexError):
+            bad()
+    with pytest.raises(mx.IndexingError, match="out of bounds"):
+        x[5]

@@ -175,7 +175,8 @@ def test_dlpack_strided_both_ways():
     a = mx.from_dlpack(x)
     np.testing.assert_array_equal(np.array(a), x)
     np.testing.assert_array_equal(np.array(a.sum(axis=0)), x.sum(axis=0))
-    b = cpu_array(np.arange(24).reshape(4, 6)).T
+    with mx.stream(mx.cpu):
+        b = mx.array(np.arange(24).reshape(4, 6)).T
     np.testing.assert_array_equal(np.from_dlpack(b), np.arange(24).reshape(4, 6).T)
 
 
@@ -243,7 +244,8 @@ def test_torch_cpu_both_ways_every_dtype():
     t = torch.arange(20.0).reshape(4, 5)[:, 1::2].t()
     a = mx.from_dlpack(t)
     assert np.array_equal(np.array(a), t.numpy())
-    c = cpu_array(np.arange(6, dtype=np.float32)).reshape(2, 3) * 3
+    with mx.stream(mx.cpu):
+        c = mx.array(np.arange(6, dtype=np.float32)).reshape(2, 3) * 3
     assert torch.equal(torch.from_dlpack(c), torch.arange(6.0).reshape(2, 3) * 3)
     # mx.array(tensor) copies.
     t = torch.ones(3)
@@ -293,12 +295,25 @@ def test_torch_gpu_both_ways():
     torch.cuda.empty_cache()
     junk = torch.zeros(1 << 20, device="cuda")  # noqa: F841 (may reuse freed memory: it must not be ours)
     assert mx.sum(a).item() == 3.0 * (1 << 20)
-    # A CPU array asked for on the GPU, and a GPU array on the CPU.
+    # A CPU array asked for on the GPU, and a GPU array on the CPU (dl_device).
+    class On:
+        def __init__(self, a, dev):
+            self.a, self.dev = a, dev
+
+        def __dlpack_device__(self):
+            return self.dev
+
+        def __dlpack__(self, **kw):
+            kw.pop("dl_device", None)
+            return self.a.__dlpack__(dl_device=self.dev, **kw)
+
     c = cpu_array(np.arange(4, dtype=np.float32))
-    assert torch.equal(torch.from_dlpack(c.__dlpack__(dl_device=(2, 0), stream=None)), torch.arange(4.0, device="cuda"))
+    assert torch.equal(torch.from_dlpack(On(c, (2, 0))), torch.arange(4.0, device="cuda"))
     with mx.stream(mx.gpu):
         g = mx.array([1.0, 2.0]) + 0
-    assert np.array_equal(np.from_dlpack(g.__dlpack__(dl_device=(1, 0))), [1.0, 2.0])
+    assert np.array_equal(np.from_dlpack(On(g, (1, 0))), [1.0, 2.0])
+    with pytest.raises(BufferError):
+        g.__dlpack__(dl_device=(1, 0), copy=False)
 
 
 # ---------------------------------------------------------------- JAX

@@ -73,14 +73,17 @@ type BinOp = fn(Operand, Operand) -> rmlx_core::Result<Array>;
 /// fit an integer array's dtype), or a value converted in `this`'s dtype.
 fn other_operand(this: &PyArray, other: &Bound<'_, PyAny>) -> PyResult<Operand> {
     let a = this.array();
-    if let Some(o) = convert::as_mx(other)? {
-        return Ok(Operand::Array(o));
+    if let Ok(o) = other.downcast::<PyArray>() {
+        return Ok(Operand::Array(o.get().array()));
     }
     if let Some(s) = convert::scalar_of(other)? {
         if let rmlx_core::Scalar::Int(v) = s {
             convert::check_fits(v, a.dtype())?;
         }
         return Ok(Operand::Scalar(s));
+    }
+    if let Some(o) = convert::as_mx(other)? {
+        return Ok(Operand::Array(o));
     }
     match convert::to_array(other, Some(a.dtype())) {
         Ok(b) => Ok(Operand::Array(b)),

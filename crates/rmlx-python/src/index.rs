@@ -2,7 +2,7 @@
 //! `None`, `...`, and integer arrays (mx.array, NumPy arrays, lists), mixed
 //! with basic indices and placed as NumPy places them.
 
-use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyEllipsis, PyInt, PyList, PySlice, PyTuple};
 use rmlx_core::ops::{self, SliceArg};
@@ -62,7 +62,7 @@ fn entry(o: &Bound<'_, PyAny>) -> PyResult<Entry> {
     if o.hasattr("__index__")? && !o.is_instance_of::<PyBool>() {
         return Ok(Entry::Int(o.call_method0("__index__")?.extract()?));
     }
-    Err(PyIndexError::new_err(format!(
+    Err(crate::errors::index_error(format!(
         "only integers, slices (`:`), ellipsis (`...`) and None (`newaxis`) are valid indices here, got {}",
         o.get_type().name()?
     )))
@@ -70,10 +70,10 @@ fn entry(o: &Bound<'_, PyAny>) -> PyResult<Entry> {
 
 fn array_entry(a: Array, concrete: bool) -> PyResult<Entry> {
     if a.dtype() == Dtype::Bool {
-        return Err(PyIndexError::new_err("boolean masks are not supported as indices; use mx.where"));
+        return Err(crate::errors::index_error("boolean masks are not supported as indices; use mx.where"));
     }
     if !a.dtype().is_integer() {
-        return Err(PyIndexError::new_err(format!("arrays used as indices must be integers, got {}", a.dtype())));
+        return Err(crate::errors::index_error(format!("arrays used as indices must be integers, got {}", a.dtype())));
     }
     Ok(Entry::Array { a, concrete })
 }
@@ -92,10 +92,10 @@ pub fn getitem(a: &Array, key: &Bound<'_, PyAny>) -> PyResult<Array> {
     }
     let ellipses = entries.iter().filter(|e| matches!(e, Entry::Ellipsis)).count();
     if ellipses > 1 {
-        return Err(PyIndexError::new_err("an index can only have a single ellipsis ('...')"));
+        return Err(crate::errors::index_error("an index can only have a single ellipsis ('...')"));
     }
     if used > ndim {
-        return Err(PyIndexError::new_err(format!(
+        return Err(crate::errors::index_error(format!(
             "too many indices for array: array is {ndim}-dimensional, but {used} were indexed"
         )));
     }
@@ -109,7 +109,7 @@ pub fn getitem(a: &Array, key: &Bound<'_, PyAny>) -> PyResult<Array> {
                 let n = a.shape()[axis] as i64;
                 let j = if *i < 0 { i + n } else { *i };
                 if j < 0 || j >= n {
-                    return Err(PyIndexError::new_err(format!(
+                    return Err(crate::errors::index_error(format!(
                         "index {i} is out of bounds for axis {axis} with size {n}"
                     )));
                 }
@@ -175,7 +175,7 @@ fn advanced(a: &Array, entries: Vec<Entry>, used: usize) -> PyResult<Array> {
             Entry::Int(i) => {
                 let n = a.shape()[axis] as i64;
                 if i < -n || i >= n {
-                    return Err(PyIndexError::new_err(format!(
+                    return Err(crate::errors::index_error(format!(
                         "index {i} is out of bounds for axis {axis} with size {n}"
                     )));
                 }
@@ -190,7 +190,7 @@ fn advanced(a: &Array, entries: Vec<Entry>, used: usize) -> PyResult<Array> {
                     let hi = ops::max(&idx, rmlx_core::Axes::All, false).py()?.item::<i64>().py()?;
                     if lo < -n || hi >= n {
                         let bad = if lo < -n { lo } else { hi };
-                        return Err(PyIndexError::new_err(format!(
+                        return Err(crate::errors::index_error(format!(
                             "index {bad} is out of bounds for axis {axis} with size {n}"
                         )));
                     }

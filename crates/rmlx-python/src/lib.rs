@@ -86,6 +86,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("nan", f64::NAN)?;
     m.add("newaxis", py.None())?;
     m.add_function(wrap_pyfunction!(stream, m)?)?;
+    m.add("IndexingError", errors::indexing_error_type(py)?)?;
     funcs::add_all(m)?;
     dlpack::add(m)?;
     extra::add(m)?;
