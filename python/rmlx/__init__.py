@@ -4,7 +4,19 @@
 so that MLX programs run after changing their imports.
 """
 
+import sys
+
 from . import core
+
+if sys.version_info >= (3, 12):
+    # The buffer protocol (memoryview(a), bytes(a)): the extension is built
+    # for the stable ABI of Python 3.9, whose limited API has no buffer
+    # slots, so the protocol comes through PEP 688's __buffer__ where the
+    # interpreter has it. The view is read-only and shares the array's memory.
+    def _buffer(self, flags, /):
+        return memoryview(self.__array__())
+
+    core.array.__buffer__ = _buffer
 
 __all__ = ["core"]
 __version__ = "0.1.0"

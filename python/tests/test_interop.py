@@ -2,6 +2,7 @@
 PyTorch and JAX, on the CPU and, where there is one, on the GPU."""
 
 import gc
+import sys
 import importlib.util
 
 import numpy as np
@@ -357,3 +358,24 @@ def test_jax_gpu_both_ways():
     k = jax.dlpack.from_dlpack(b)
     assert list(k.devices())[0].platform == "gpu"
     np.testing.assert_array_equal(np.asarray(k), np.arange(1000) * 3)
+
+
+# ---------------------------------------------------------------- buffer protocol
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="the buffer protocol of a stable-ABI (3.9) extension needs PEP 688 (Python 3.12+)")
+def test_buffer_protocol_is_a_read_only_zero_copy_view():
+    a = mx.arange(6, dtype=mx.float32).reshape(2, 3) + 1
+    m = memoryview(a)
+    assert m.readonly and m.shape == (2, 3) and m.format == "f"
+    assert bytes(a) == np.arange(1, 7, dtype=np.float32).tobytes()
+    assert np.shares_memory(np.asarray(m), np.asarray(a))
+    assert memoryview(mx.array([True, False])).format == "?"
+    assert memoryview(mx.array([1 + 2j])).format == "Zf"
+
+
+def test_arrays_from_memoryviews():
+    m = memoryview(np.arange(6, dtype=np.int16).reshape(2, 3))
+    a = mx.array(m)
+    assert a.dtype == mx.int16 and a.tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert mx.array(memoryview(bytearray(b"\x01\x02"))).tolist() == [1, 2]

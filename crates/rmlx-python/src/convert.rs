@@ -239,6 +239,11 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
     if is_numpy(obj) {
         return from_numpy(obj, dtype);
     }
+    if obj.is_instance_of::<pyo3::types::PyMemoryView>() {
+        // A buffer (memoryview): read through NumPy, which knows its formats.
+        let np = obj.py().import("numpy")?;
+        return from_numpy(&np.call_method1("asarray", (obj,))?, dtype);
+    }
     if crate::dlpack::has_dlpack(obj) && !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<PyTuple>() {
         // A PyTorch tensor, a JAX array...: read through DLPack, then copied
         // (an array never shares memory its producer may change).
