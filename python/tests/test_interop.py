@@ -379,3 +379,23 @@ def test_arrays_from_memoryviews():
     a = mx.array(m)
     assert a.dtype == mx.int16 and a.tolist() == [[0, 1, 2], [3, 4, 5]]
     assert mx.array(memoryview(bytearray(b"\x01\x02"))).tolist() == [1, 2]
+
+
+def test_array_of_a_dlpack_producer_copies_at_once():
+    class Producer:  # a DLPack producer that is not a NumPy array
+        def __init__(self, x):
+            self.x = x
+
+        def __dlpack_device__(self):
+            return (1, 0)
+
+        def __dlpack__(self, **kw):
+            return self.x.__dlpack__(**kw)
+
+    x = np.ones(3, np.float32)
+    a = mx.array(Producer(x))
+    b = mx.from_dlpack(Producer(x), copy=True)
+    v = mx.from_dlpack(Producer(x))
+    x[:] = 7
+    assert a.tolist() == [1, 1, 1] and b.tolist() == [1, 1, 1]
+    assert v.tolist() == [7, 7, 7], "from_dlpack without copy shares the memory"

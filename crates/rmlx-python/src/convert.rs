@@ -246,8 +246,11 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
     }
     if crate::dlpack::has_dlpack(obj) && !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<PyTuple>() {
         // A PyTorch tensor, a JAX array...: read through DLPack, then copied
-        // (an array never shares memory its producer may change).
-        return ops::copy(&crate::dlpack::import(obj)?).py();
+        // (an array never shares memory its producer may change), at once:
+        // the producer may change its memory right after this returns.
+        let c = ops::copy(&crate::dlpack::import(obj)?).py()?;
+        obj.py().detach_eval(&c)?;
+        return Ok(c);
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut shape = Vec::new();
