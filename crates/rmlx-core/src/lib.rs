@@ -25,6 +25,7 @@ mod operators;
 pub mod ops;
 pub mod primitive;
 pub mod shape;
+pub mod transforms;
 
 pub use array::Array;
 #[doc(hidden)]
@@ -42,3 +43,4 @@ pub use memory::{
     reset_peak_memory, set_cache_limit, set_device_memory_limit, set_memory_limit, MemoryInfo,
 };
 pub use ops::{Axes, Operand, Scalar};
+pub use transforms::{grad, value_and_grad, vjp};

@@ -10,6 +10,7 @@ mod creation;
 mod dtype;
 mod errors;
 mod fusion;
+mod grad;
 mod graph;
 mod interop;
 mod matmul;

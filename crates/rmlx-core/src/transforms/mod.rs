@@ -1,0 +1,201 @@
+//! Function transformations over the lazy graph. `vjp` runs a function on
+//! stand-ins for its inputs, then walks the graph it built from the
+//! outputs back to those stand-ins, applying each primitive's rule (in
+//! `vjp_rules`) to turn output cotangents into input cotangents. The
+//! results are lazy arrays like any other: they can be evaluated, or
+//! differentiated again.
+//!
+//! Arrays the function uses without receiving them (captured by a closure)
+//! and arrays already evaluated are constants: the walk stops there.
+
+mod vjp_rules;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::array::{Array, State};
+use crate::error::{Error, Result};
+use crate::ops;
+use crate::primitive::Primitive;
+use crate::shape::fmt_shape;
+
+/// A stand-in for a primal: a node of its own (so the walk can stop at it)
+/// that computes the primal's values without copying them.
+fn stand_in(p: &Array) -> Array {
+    Array::pending(p.shape().to_vec(), p.dtype(), p.stream(), Primitive::Contiguous, vec![p.clone()])
+}
+
+/// One step of the walk: a primitive's outputs (all siblings of a
+/// multi-output primitive, in order) and its inputs.
+struct Step {
+    prim: Primitive,
+    inputs: Vec<Array>,
+    /// None for an output of a multi-output primitive that no one holds any more.
+    outputs: Vec<Option<Array>>,
+}
+
+/// The primitive, inputs and outputs behind a pending array, None for a
+/// ready one (a constant).
+fn step_of(a: &Array) -> Option<Step> {
+    let st = a.lock();
+    let State::Pending(p) = &*st else { return None };
+    let outputs = if p.siblings.is_empty() {
+        vec![Some(a.clone())]
+    } else {
+        p.siblings.iter().map(|w| w.upgrade().map(Array)).collect()
+    };
+    Some(Step { prim: p.prim.clone(), inputs: p.inputs.clone(), outputs })
+}
+
+/// The steps between `outputs` and the stand-ins, inputs before users.
+fn topo(outputs: &[Array], stops: &HashSet<usize>) -> Vec<Step> {
+    let mut order = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    // (array, inputs already pushed?)
+    let mut stack: Vec<(Array, Option<Step>)> = Vec::new();
+    for o in outputs {
+        if seen.insert(o.id()) {
+            stack.push((o.clone(), None));
+        }
+    }
+    while let Some((a, step)) = stack.pop() {
+        if stops.contains(&a.id()) {
+            continue;
+        }
+        match step {
+            Some(s) => order.push(s),
+            None => {
+                let Some(s) = step_of(&a) else { continue };
+                for o in s.outputs.iter().flatten() {
+                    seen.insert(o.id());
+                }
+                let inputs = s.inputs.clone();
+                stack.push((a, Some(s)));
+                for i in inputs {
+                    if seen.insert(i.id()) {
+                        stack.push((i, None));
+                    }
+                }
+            }
+        }
+    }
+    order
+}
+
+fn accumulate(cts: &mut HashMap<usize, Array>, a: &Array, g: Array) -> Result<()> {
+    // Cotangents keep the primal's dtype (a float32 rule output for a
+    // float16 input is rounded back).
+    let g = if g.dtype() != a.dtype() { ops::astype(&g, a.dtype())? } else { g };
+    let g = if g.shape() != a.shape() { ops::broadcast_to(&g, a.shape())? } else { g };
+    let v = match cts.remove(&a.id()) {
+        Some(prev) => ops::add(&prev, &g)?,
+        None => g,
+    };
+    cts.insert(a.id(), v);
+    Ok(())
+}
+
+/// Cotangents of `stand_ins` given cotangents of `outputs`.
+fn backward(outputs: &[Array], cotangents: &[Array], stand_ins: &[Array]) -> Result<Vec<Array>> {
+    let stops: HashSet<usize> = stand_ins.iter().map(|s| s.id()).collect();
+    let mut cts: HashMap<usize, Array> = HashMap::new();
+    for (o, c) in outputs.iter().zip(cotangents) {
+        if o.dtype().is_inexact() {
+            accumulate(&mut cts, o, c.clone())?;
+        }
+    }
+    let order = topo(outputs, &stops);
+    for step in order.iter().rev() {
+        let out_cts: Vec<Option<Array>> =
+            step.outputs.iter().map(|o| o.as_ref().and_then(|o| cts.remove(&o.id()))).collect();
+        if out_cts.iter().all(|c| c.is_none()) {
+            continue;
+        }
+        let in_cts = vjp_rules::vjp(&step.prim, &step.inputs, &step.outputs, &out_cts)?;
+        for (input, g) in step.inputs.iter().zip(in_cts) {
+            if let Some(g) = g {
+                if input.dtype().is_inexact() {
+                    accumulate(&mut cts, input, g)?;
+                }
+            }
+        }
+    }
+    stand_ins
+        .iter()
+        .map(|s| match cts.remove(&s.id()) {
+            Some(g) => Ok(g),
+            None => ops::zeros(s.shape(), s.dtype()),
+        })
+        .collect()
+}
+
+/// The vector-Jacobian product: runs `f` on `primals` and returns its
+/// outputs and the cotangents of the primals for the given `cotangents` of
+/// the outputs (one per output, of the output's shape).
+pub fn vjp<F>(f: F, primals: &[Array], cotangents: &[Array]) -> Result<(Vec<Array>, Vec<Array>)>
+where
+    F: FnOnce(&[Array]) -> Result<Vec<Array>>,
+{
+    let stand_ins: Vec<Array> = primals.iter().map(stand_in).collect();
+    let outputs = f(&stand_ins)?;
+    if outputs.len() != cotangents.len() {
+        return Err(Error::value(format!(
+            "vjp: the function returned {} arrays but {} cotangents were given",
+            outputs.len(),
+            cotangents.len()
+        )));
+    }
+    for (i, (o, c)) in outputs.iter().zip(cotangents).enumerate() {
+        if o.shape() != c.shape() {
+            return Err(Error::shape(format!(
+                "vjp: cotangent {i} has shape {} but output {i} has shape {}",
+                fmt_shape(c.shape()),
+                fmt_shape(o.shape())
+            )));
+        }
+    }
+    let grads = backward(&outputs, cotangents, &stand_ins)?;
+    Ok((outputs, grads))
+}
+
+/// The value of `f` (which must return one scalar array) at `primals` and
+/// its gradient with respect to the primals numbered in `argnums`.
+pub fn value_and_grad<F>(f: F, primals: &[Array], argnums: &[usize]) -> Result<(Array, Vec<Array>)>
+where
+    F: FnOnce(&[Array]) -> Result<Array>,
+{
+    for &i in argnums {
+        if i >= primals.len() {
+            return Err(Error::value(format!(
+                "grad: argnums has {i}, but the function takes {} arguments",
+                primals.len()
+            )));
+        }
+        if !primals[i].dtype().is_inexact() {
+            return Err(Error::Dtype(format!(
+                "grad: argument {i} is of {}; gradients are for floating-point (or complex) arrays",
+                primals[i].dtype()
+            )));
+        }
+    }
+    let stand_ins: Vec<Array> = primals.iter().map(stand_in).collect();
+    let out = f(&stand_ins)?;
+    if out.size() != 1 || out.ndim() != 0 {
+        return Err(Error::value(format!(
+            "grad: the function must return a scalar (a 0-d array), got shape {}",
+            fmt_shape(out.shape())
+        )));
+    }
+    let seed = ops::ones(&[], out.dtype())?;
+    let chosen: Vec<Array> = argnums.iter().map(|&i| stand_ins[i].clone()).collect();
+    let grads = backward(std::slice::from_ref(&out), &[seed], &chosen)?;
+    Ok((out, grads))
+}
+
+/// The gradient of `f` (returning one scalar) with respect to the primals
+/// numbered in `argnums`.
+pub fn grad<F>(f: F, primals: &[Array], argnums: &[usize]) -> Result<Vec<Array>>
+where
+    F: FnOnce(&[Array]) -> Result<Array>,
+{
+    value_and_grad(f, primals, argnums).map(|(_, g)| g)
+}
