@@ -7,6 +7,10 @@ so that MLX programs run after changing their imports.
 import sys
 
 from . import core
+from . import _transforms
+
+for _name in ("grad", "value_and_grad", "vjp", "jvp"):
+    setattr(core, _name, getattr(_transforms, _name))
 
 if sys.version_info >= (3, 12):
     # The buffer protocol (memoryview(a), bytes(a)): the extension is built
@@ -18,5 +22,5 @@ if sys.version_info >= (3, 12):
 
     core.array.__buffer__ = _buffer
 
-__all__ = ["core"]
+__all__ = ["core", "utils"]
 __version__ = "0.1.0"

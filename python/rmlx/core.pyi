@@ -518,6 +518,9 @@ def get_peak_memory() -> Any:
     """The most bytes held at once since the last reset."""
     ...
 gpu: DeviceType
+def grad(fun, argnums=None, argnames=()) -> Any:
+    """A function returning the gradient of ``fun`` (see ``value_and_grad``)."""
+    ...
 def greater(a, b, /, *, stream=None) -> Any:
     """`greater` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
@@ -569,6 +572,9 @@ def isposinf(a, /, *, stream=None) -> Any:
     ...
 def issubdtype(a, b) -> Any:
     """Whether a dtype (or category) is within another."""
+    ...
+def jvp(fun, primals, tangents) -> Any:
+    """``(outputs, jvps)``: ``fun(*primals)`` as a list, and the products of"""
     ...
 def left_shift(a, b, /, *, stream=None) -> Any:
     """`left_shift` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
@@ -828,11 +834,17 @@ unsignedinteger: DtypeCategory
 def unstack(x, /, *, axis=0, stream=None) -> Any:
     """The slices of `x` along `axis`, as a tuple."""
     ...
+def value_and_grad(fun, argnums=None, argnames=()) -> Any:
+    """A function returning ``(fun(*args, **kwargs), gradient)``: the gradient"""
+    ...
 def var(a, /, axis=None, keepdims=False, ddof=0, *, stream=None) -> Any:
     """The variance over `axis`, dividing by `N - ddof`."""
     ...
 def view(a, /, dtype, *, stream=None) -> Any:
     """The bytes of `a` read as another dtype."""
+    ...
+def vjp(fun, primals, cotangents) -> Any:
+    """``(outputs, vjps)``: ``fun(*primals)`` as a list, and the products of"""
     ...
 def where(condition, x, y, /, *, stream=None) -> Any:
     """Elements of `x` where `condition` holds, else of `y` (broadcast together)."""

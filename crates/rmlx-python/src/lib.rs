@@ -13,6 +13,7 @@ mod errors;
 mod extra;
 mod funcs;
 mod index;
+mod transforms;
 
 use array::PyArray;
 use device::{PyDevice, PyDeviceType, PyStream};
@@ -90,6 +91,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     funcs::add_all(m)?;
     dlpack::add(m)?;
     extra::add(m)?;
+    m.add_function(wrap_pyfunction!(transforms::_vjp, m)?)?;
 
     let cuda = PyModule::new(py, "cuda")?;
     cuda.add_function(wrap_pyfunction!(cuda_is_available, &cuda)?)?;

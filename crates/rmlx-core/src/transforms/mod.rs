@@ -135,8 +135,20 @@ pub fn vjp<F>(f: F, primals: &[Array], cotangents: &[Array]) -> Result<(Vec<Arra
 where
     F: FnOnce(&[Array]) -> Result<Vec<Array>>,
 {
+    vjp_with(f, primals, |_| Ok(cotangents.to_vec()))
+}
+
+/// `vjp` with the cotangents made from the outputs once they are known
+/// (e.g. ones for a loss and zeros for auxiliary outputs).
+pub fn vjp_with<F, C>(f: F, primals: &[Array], make_cotangents: C) -> Result<(Vec<Array>, Vec<Array>)>
+where
+    F: FnOnce(&[Array]) -> Result<Vec<Array>>,
+    C: FnOnce(&[Array]) -> Result<Vec<Array>>,
+{
     let stand_ins: Vec<Array> = primals.iter().map(stand_in).collect();
     let outputs = f(&stand_ins)?;
+    let cotangents = make_cotangents(&outputs)?;
+    let cotangents = cotangents.as_slice();
     if outputs.len() != cotangents.len() {
         return Err(Error::value(format!(
             "vjp: the function returned {} arrays but {} cotangents were given",

@@ -1,0 +1,198 @@
+"""grad, value_and_grad, vjp, jvp over trees of arrays, and rmlx.utils'
+tree functions: MLX's calling conventions, central finite differences in
+float64, composition (grad of grad, jvp of vjp), and PyTorch/JAX where
+installed."""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+import rmlx.core as mx
+from rmlx.utils import tree_flatten, tree_map, tree_map_with_path, tree_merge, tree_reduce, tree_unflatten
+
+
+def f64(x):
+    return mx.array(np.asarray(x, dtype=np.float64), dtype=mx.float64)
+
+
+def fd_grad(f, xs, h=1e-6):
+    """Central differences of the scalar f(*xs) with respect to each x (NumPy float64 arrays)."""
+    out = []
+    for i, x in enumerate(xs):
+        g = np.zeros_like(x)
+        for j in np.ndindex(x.shape):
+            up = [v.copy() for v in xs]
+            dn = [v.copy() for v in xs]
+            up[i][j] += h
+            dn[i][j] -= h
+            g[j] = (f(*[f64(v) for v in up]).item() - f(*[f64(v) for v in dn]).item()) / (2 * h)
+        out.append(g)
+    return out
+
+
+FUNCS = {
+    "mlp": lambda w, x: mx.sum(mx.tanh(x @ w) ** 2),
+    "softmax_xent": lambda w, x: -mx.sum((x @ w - mx.logsumexp(x @ w, axis=-1, keepdims=True))[:, 0]),
+    "norm": lambda w, x: mx.sqrt(mx.sum(w * w)) + mx.mean(mx.exp(x[:, :2] * 0.1)),
+    "logsumexp": lambda w, x: mx.logsumexp(x @ w),
+    "indexing": lambda w, x: mx.sum(w[::2, ::-1] * x[0, :2].reshape(2, 1)) + mx.sum(x[[0, 2, 2]] ** 3),
+    "where_max": lambda w, x: mx.sum(mx.where(w > 0, w, 0.1 * w)) + mx.max(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCS))
+def test_grad_matches_finite_differences(name):
+    f = FUNCS[name]
+    rng = np.random.default_rng(0)
+    w, x = rng.standard_normal((4, 3)), rng.standard_normal((3, 4))
+    gw, gx = mx.grad(f, argnums=(0, 1))(f64(w), f64(x))
+    want = fd_grad(f, [w, x])
+    np.testing.assert_allclose(np.array(gw), want[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.array(gx), want[1], rtol=1e-5, atol=1e-6)
+
+
+def test_mlx_calling_conventions():
+    f = lambda x, y: (x * y).sum()  # noqa: E731
+    x, y = mx.array([1.0, 2.0]), mx.array([3.0, 4.0])
+    assert mx.grad(f)(x, y).tolist() == [3, 4]
+    a, b = mx.grad(f, argnums=(0, 1))(x, y)
+    assert a.tolist() == [3, 4] and b.tolist() == [1, 2]
+    assert mx.grad(f, argnums=[1])(x, y).tolist() == [1, 2]
+    none, named = mx.grad(lambda x, y=None: (x * y).sum(), argnames="y")(x, y=y)
+    assert none is None and named["y"].tolist() == [1, 2]
+    gx, named = mx.grad(lambda x, y=None: (x * y).sum(), argnums=0, argnames=["y"])(x, y=y)
+    assert gx.tolist() == [3, 4] and list(named) == ["y"]
+    (loss, aux), g = mx.value_and_grad(lambda x: ((x * x).sum(), x + 1))(x)
+    assert loss.item() == 5 and aux.tolist() == [2, 3] and g.tolist() == [2, 4]
+    v, (ga, gb) = mx.value_and_grad(f, argnums=(0, 1))(x, y)
+    assert v.item() == 11 and ga.tolist() == [3, 4]
+
+
+def test_trees_of_parameters():
+    params = {"w": [mx.array([1.0, 2.0]), mx.array([[3.0]])], "b": (mx.array(0.5),)}
+
+    def loss(p, scale):
+        return (p["w"][0].sum() * p["w"][1][0, 0] + p["b"][0] ** 2) * scale
+
+    g = mx.grad(loss)(params, 2.0)
+    assert isinstance(g, dict) and isinstance(g["w"], list) and isinstance(g["b"], tuple)
+    assert g["w"][0].tolist() == [6, 6] and g["w"][1].tolist() == [[6]] and g["b"][0].item() == 2.0
+
+
+def test_compositions():
+    x = f64([0.3, -1.2, 2.0])
+    # grad of grad: d²/dx² sum(sin x) = -sin x
+    d2 = mx.grad(lambda x: mx.grad(lambda y: mx.sin(y).sum())(x).sum())(x)
+    np.testing.assert_allclose(np.array(d2), -np.sin(np.array(x)), rtol=1e-12)
+    # Hessian-vector product of sum(x^3): H v = 6 x v
+    v = f64([1.0, 2.0, -1.0])
+    hvp = mx.jvp(lambda x: mx.grad(lambda y: (y**3).sum())(x), [x], [v])[1][0]
+    np.testing.assert_allclose(np.array(hvp), 6 * np.array(x) * np.array(v), rtol=1e-10)
+    # jvp against finite differences, vjp of jvp
+    f = lambda a: mx.exp(a) * mx.cos(a)  # noqa: E731
+    outs, tang = mx.jvp(f, [x], [v])
+    h = 1e-6
+    fd = (np.array(f(x + h * v)) - np.array(f(x - h * v))) / (2 * h)
+    np.testing.assert_allclose(np.array(tang[0]), fd, rtol=1e-6)
+    _, ct = mx.vjp(lambda a: mx.jvp(f, [a], [v])[1][0], [x], [mx.ones_like(x)])
+    assert ct[0].shape == (3,)
+
+
+def test_vjp_jvp_shapes_and_errors():
+    x = mx.array([1.0, 2.0])
+    outs, vjps = mx.vjp(lambda a: [a * 2, a.sum()], [x], [mx.ones(2), mx.array(3.0)])
+    assert [o.shape for o in outs] == [(2,), ()] and vjps[0].tolist() == [5, 5]
+    with pytest.raises(ValueError):
+        mx.vjp(lambda a: a * 2, [x], [mx.ones(3)])
+    with pytest.raises(ValueError):
+        mx.jvp(lambda a: a * 2, [x], [mx.ones(3)])
+    with pytest.raises(ValueError, match="scalar"):
+        mx.grad(lambda a: a * 2)(x)
+    with pytest.raises(ValueError, match="index 3"):
+        mx.grad(lambda a, b: (a * b).sum(), argnums=3)(x, x)
+    with pytest.raises(ValueError):
+        mx.grad(lambda a: a.sum(), argnums=())(x)
+    with pytest.raises(ValueError, match="only arrays"):
+        mx.grad(lambda p: p[0].sum())([x, 1.0])
+    with pytest.raises(ValueError):
+        mx.grad(lambda a: a.sum())(mx.array([1, 2]))
+    def fails(a):
+        raise ZeroDivisionError("from inside the function")
+
+    with pytest.raises(ZeroDivisionError, match="inside"):
+        mx.grad(fails)(x)
+
+
+def test_closures_capture_constants():
+    c = mx.array([10.0, 20.0])
+    x = mx.array([1.0, 2.0])
+    g = mx.grad(lambda a: (a * c).sum())(x)
+    assert g.tolist() == [10, 20]
+    # An array evaluated inside the function is a constant, and nothing crashes.
+    def f(a):
+        k = mx.exp(c)
+        mx.eval(k)
+        return (a * k / k).sum()
+
+    assert mx.grad(f)(x).tolist() == [1, 1]
+
+
+def test_tree_utilities():
+    tree = {"a": [1, (2, 3)], "b": {"c": 4}}
+    flat = tree_flatten(tree)
+    assert flat == [("a.0", 1), ("a.1.0", 2), ("a.1.1", 3), ("b.c", 4)]
+    assert tree_unflatten(flat) == {"a": [1, [2, 3]], "b": {"c": 4}}
+    assert tree_flatten([1, 2], prefix=".x") == [("x.0", 1), ("x.1", 2)]
+    assert tree_map(lambda v: v * 10, tree) == {"a": [10, (20, 30)], "b": {"c": 40}}
+    assert tree_map(lambda a, b: a + b, [1, 2], [10, 20]) == [11, 22]
+    assert tree_map_with_path(lambda p, v: p, tree) == {"a": ["a.0", ("a.1.0", "a.1.1")], "b": {"c": "b.c"}}
+    assert tree_reduce(lambda acc, v: acc + v, tree, 0) == 10
+    assert tree_merge({"a": 1, "b": None}, {"a": None, "b": 2}) == {"a": 1, "b": 2}
+    with pytest.raises(ValueError):
+        tree_merge({"a": 1}, {"a": 2})
+    assert tree_merge({"a": 1}, {"a": 2}, lambda x, y: x + y) == {"a": 3}
+    grads = mx.grad(lambda p: sum(v.sum() for _, v in tree_flatten(p)))({"w": mx.ones((2, 2)), "b": [mx.zeros(3)]})
+    assert tree_map(lambda g: g.tolist(), grads) == {"w": [[1, 1], [1, 1]], "b": [[1, 1, 1]]}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed here (it is on the GPU machine)")
+def test_against_torch_autograd():
+    import torch
+
+    rng = np.random.default_rng(1)
+    w, x, t = rng.standard_normal((5, 4)), rng.standard_normal((8, 5)), rng.standard_normal((8, 4))
+
+    def loss_mx(w, x):
+        h = mx.maximum(x @ w, 0.0)
+        return mx.mean((mx.softmax(h, axis=-1) - f64(t)) ** 2) + mx.logsumexp(h)
+
+    gw, gx = mx.grad(loss_mx, argnums=(0, 1))(f64(w), f64(x))
+    tw = torch.tensor(w, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=True)
+    h = torch.relu(tx @ tw)
+    loss = torch.mean((torch.softmax(h, -1) - torch.tensor(t)) ** 2) + torch.logsumexp(h.reshape(-1), 0)
+    loss.backward()
+    np.testing.assert_allclose(np.array(gw), tw.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(np.array(gx), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed here")
+def test_against_jax():
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    rng = np.random.default_rng(2)
+    w, x = rng.standard_normal((3, 3)), rng.standard_normal((4, 3))
+    f_mx = lambda w, x: mx.sum(mx.tanh(x @ w) * mx.sigmoid(x)) + mx.sum(w)  # noqa: E731
+    f_jx = lambda w, x: jnp.sum(jnp.tanh(x @ w) * jax.nn.sigmoid(x)) + jnp.sum(w)  # noqa: E731
+    gw, gx = mx.grad(f_mx, argnums=(0, 1))(f64(w), f64(x))
+    jw, jx = jax.grad(f_jx, argnums=(0, 1))(w, x)
+    np.testing.assert_allclose(np.array(gw), np.asarray(jw), rtol=1e-9)
+    np.testing.assert_allclose(np.array(gx), np.asarray(jx), rtol=1e-9)
+    v = rng.standard_normal((3, 3))
+    x_mx = f64(x)
+    _, (tangent,) = mx.jvp(lambda w: mx.tanh(x_mx @ w), [f64(w)], [f64(v)])
+    _, jt = jax.jvp(lambda w: jnp.tanh(x @ w), (w,), (v,))
+    np.testing.assert_allclose(np.array(tangent), np.asarray(jt), rtol=1e-9)
