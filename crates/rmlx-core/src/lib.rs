@@ -43,4 +43,4 @@ pub use memory::{
     reset_peak_memory, set_cache_limit, set_device_memory_limit, set_memory_limit, MemoryInfo,
 };
 pub use ops::{Axes, Operand, Scalar};
-pub use transforms::{grad, value_and_grad, vjp, vjp_with};
+pub use transforms::{grad, value_and_grad, vjp, vjp_with, vmap};

@@ -18,3 +18,4 @@ mod props;
 mod reduce;
 mod shape;
 mod unary;
+mod vmap;

@@ -9,6 +9,9 @@
 //! and arrays already evaluated are constants: the walk stops there.
 
 mod vjp_rules;
+mod vmap;
+
+pub use vmap::vmap;
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,17 +23,17 @@ use crate::shape::fmt_shape;
 
 /// A stand-in for a primal: a node of its own (so the walk can stop at it)
 /// that computes the primal's values without copying them.
-fn stand_in(p: &Array) -> Array {
+pub(super) fn stand_in(p: &Array) -> Array {
     Array::pending(p.shape().to_vec(), p.dtype(), p.stream(), Primitive::Contiguous, vec![p.clone()])
 }
 
 /// One step of the walk: a primitive's outputs (all siblings of a
 /// multi-output primitive, in order) and its inputs.
-struct Step {
-    prim: Primitive,
-    inputs: Vec<Array>,
+pub(super) struct Step {
+    pub(super) prim: Primitive,
+    pub(super) inputs: Vec<Array>,
     /// None for an output of a multi-output primitive that no one holds any more.
-    outputs: Vec<Option<Array>>,
+    pub(super) outputs: Vec<Option<Array>>,
 }
 
 /// The primitive, inputs and outputs behind a pending array, None for a
@@ -47,7 +50,7 @@ fn step_of(a: &Array) -> Option<Step> {
 }
 
 /// The steps between `outputs` and the stand-ins, inputs before users.
-fn topo(outputs: &[Array], stops: &HashSet<usize>) -> Vec<Step> {
+pub(super) fn topo(outputs: &[Array], stops: &HashSet<usize>) -> Vec<Step> {
     let mut order = Vec::new();
     let mut seen: HashSet<usize> = HashSet::new();
     // (array, inputs already pushed?)
