@@ -135,3 +135,56 @@ def jvp(fun, primals, tangents):
     seeds = [core.zeros(o.shape, o.dtype) for o in outputs]
     _, jvps = core._vjp(lambda *us: core._vjp(f, primals, list(us))[1], seeds, tangents)
     return outputs, jvps
+
+
+def _broadcast_axes(axes, tree, what):
+    """One axis (or None) per leaf of ``tree``: ``axes`` is an int or None
+    for the whole tree, or a tree of them with the same structure."""
+    if axes is None or isinstance(axes, int):
+        leaves, _ = _flatten(tree)
+        return [axes] * len(leaves)
+    if isinstance(tree, core.array):
+        raise ValueError(f"[vmap] {what}: expected an int or None for an array, got {axes!r}")
+    if isinstance(tree, dict):
+        if not isinstance(axes, dict) or set(axes) != set(tree):
+            raise ValueError(f"[vmap] {what} do not match the structure of the arguments")
+        return [a for k in tree for a in _broadcast_axes(axes[k], tree[k], what)]
+    if not isinstance(axes, (list, tuple)) or len(axes) != len(tree):
+        raise ValueError(f"[vmap] {what} do not match the structure of the arguments")
+    return [a for ax, t in zip(axes, tree) for a in _broadcast_axes(ax, t, what)]
+
+
+def vmap(fun, in_axes=0, out_axes=0):
+    """A function mapping ``fun`` over axis ``in_axes`` of its arguments (an
+    int, None for an argument passed whole, or a tuple with one entry per
+    argument, each possibly a tree), returning outputs with the mapped axis
+    at ``out_axes``."""
+    if not callable(fun):
+        raise TypeError("vmap: fun must be callable")
+
+    def wrapped(*args):
+        ax = in_axes if not isinstance(in_axes, (list, tuple)) else tuple(in_axes)
+        if isinstance(ax, tuple) and len(ax) != len(args):
+            raise ValueError(f"[vmap] in_axes has {len(ax)} entries but the function got {len(args)} arguments")
+        leaves, spec = _flatten(list(args))
+        axes = _broadcast_axes(list(ax) if isinstance(ax, tuple) else ax, list(args), "in_axes")
+        norm = []
+        for leaf, a in zip(leaves, axes):
+            if a is not None and a < 0:
+                a += leaf.ndim
+            if a is not None and not 0 <= a < leaf.ndim:
+                raise ValueError(f"[vmap] in_axes {a} is out of range for an argument of shape {leaf.shape}")
+            norm.append(a)
+        box = {}
+
+        def flat(*new):
+            out = fun(*_unflatten(spec, iter(new)))
+            out_leaves, out_spec = _flatten(out)
+            box["spec"] = out_spec
+            return out_leaves
+
+        n_out_axes = [out_axes] if isinstance(out_axes, int) else list(out_axes)
+        outs = core._vmap(flat, leaves, norm, n_out_axes)
+        return _unflatten(box["spec"], iter(outs))
+
+    return wrapped

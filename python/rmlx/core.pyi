@@ -846,6 +846,9 @@ def view(a, /, dtype, *, stream=None) -> Any:
 def vjp(fun, primals, cotangents) -> Any:
     """``(outputs, vjps)``: ``fun(*primals)`` as a list, and the products of"""
     ...
+def vmap(fun, in_axes=0, out_axes=0) -> Any:
+    """A function mapping ``fun`` over axis ``in_axes`` of its arguments (an"""
+    ...
 def where(condition, x, y, /, *, stream=None) -> Any:
     """Elements of `x` where `condition` holds, else of `y` (broadcast together)."""
     ...

@@ -196,3 +196,51 @@ def test_against_jax():
     _, (tangent,) = mx.jvp(lambda w: mx.tanh(x_mx @ w), [f64(w)], [f64(v)])
     _, jt = jax.jvp(lambda w: jnp.tanh(x @ w), (w,), (v,))
     np.testing.assert_allclose(np.array(tangent), np.asarray(jt), rtol=1e-9)
+
+
+VMAP_FUNCS = {
+    "affine": lambda a, w: mx.tanh(a @ w + 1.0),
+    "softmax": lambda a, w: mx.softmax(a, axis=-1) * w.sum(),
+    "reduce": lambda a, w: mx.stack([a.sum(), a.max(), mx.logsumexp(a)]) + w[0, 0],
+    "index": lambda a, w: a[::-1][[0, 2]] + w[:2, 0],
+    "shape": lambda a, w: mx.concatenate([a.reshape(2, 2).T.reshape(-1), mx.pad(a, (1, 1))], axis=0) * w.mean(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VMAP_FUNCS))
+def test_vmap_matches_a_loop(name):
+    f = VMAP_FUNCS[name]
+    rng = np.random.default_rng(3)
+    xs, w = f64(rng.standard_normal((5, 4))), f64(rng.standard_normal((4, 3)))
+    got = mx.vmap(f, in_axes=(0, None))(xs, w)
+    want = mx.stack([f(xs[i], w) for i in range(5)])
+    np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-12, atol=1e-12)
+    got_t = mx.vmap(f, in_axes=(1, None), out_axes=1)(xs.T, w)
+    np.testing.assert_allclose(np.array(got_t), np.moveaxis(np.array(want), 0, 1), rtol=1e-12, atol=1e-12)
+
+
+def test_vmap_of_grad_gives_per_example_gradients():
+    rng = np.random.default_rng(4)
+    w, xs, ys = f64(rng.standard_normal(3)), f64(rng.standard_normal((6, 3))), f64(rng.standard_normal(6))
+    loss = lambda w, x, y: (mx.sum(w * x) - y) ** 2  # noqa: E731
+    per = mx.vmap(mx.grad(loss), in_axes=(None, 0, 0))(w, xs, ys)
+    want = mx.stack([mx.grad(loss)(w, xs[i], ys[i]) for i in range(6)])
+    np.testing.assert_allclose(np.array(per), np.array(want), rtol=1e-12)
+    # grad of vmap
+    g = mx.grad(lambda w: mx.vmap(lambda x: mx.sum(w * x) ** 2)(xs).sum())(w)
+    loop = mx.grad(lambda w: sum((mx.sum(w * xs[i]) ** 2) for i in range(6)))(w)
+    np.testing.assert_allclose(np.array(g), np.array(loop), rtol=1e-10)
+
+
+def test_vmap_trees_and_errors():
+    x = mx.arange(12.0).reshape(3, 4)
+    out = mx.vmap(lambda d: {"s": d["a"] + d["b"][0]}, in_axes=({"a": 0, "b": [1]},))({"a": x, "b": [x.T]})
+    assert out["s"].tolist() == (2 * np.arange(12.0).reshape(3, 4)).tolist()
+    with pytest.raises(ValueError, match="in_axes"):
+        mx.vmap(lambda a: a, in_axes=2)(x)
+    with pytest.raises(ValueError, match="different sizes"):
+        mx.vmap(lambda a, b: a + b)(x, mx.ones((4, 4)))
+    with pytest.raises(ValueError):
+        mx.vmap(lambda a, b: a + b, in_axes=(0, 0, 0))(x, x)
+    with pytest.raises(ValueError):
+        mx.vmap(lambda a: a, in_axes=None)(x)

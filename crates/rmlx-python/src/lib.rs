@@ -92,6 +92,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dlpack::add(m)?;
     extra::add(m)?;
     m.add_function(wrap_pyfunction!(transforms::_vjp, m)?)?;
+    m.add_function(wrap_pyfunction!(transforms::_vmap, m)?)?;
 
     let cuda = PyModule::new(py, "cuda")?;
     cuda.add_function(wrap_pyfunction!(cuda_is_available, &cuda)?)?;

@@ -95,3 +95,36 @@ pub fn _vjp(
     let grads: Vec<Py<PyArray>> = grads.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
     (PyList::new(py, outs)?, PyList::new(py, grads)?).into_py_any(py)
 }
+
+/// `fun(*inputs)` mapped over axis `in_axes[i]` of each input (None: not
+/// mapped), the outputs with the batch on `out_axes` (one entry for all, or
+/// one per output).
+#[pyfunction]
+pub fn _vmap(
+    py: Python<'_>,
+    fun: &Bound<'_, PyAny>,
+    inputs: &Bound<'_, PyAny>,
+    in_axes: Vec<Option<usize>>,
+    out_axes: Vec<usize>,
+) -> PyResult<Py<PyAny>> {
+    if !fun.is_callable() {
+        return Err(PyTypeError::new_err("vmap: fun must be callable"));
+    }
+    let inputs = arrays_of(inputs, "inputs")?;
+    let failure: RefCell<Option<PyErr>> = RefCell::new(None);
+    let keep = |e: PyErr| {
+        *failure.borrow_mut() = Some(e);
+        rmlx_core::Error::Runtime("the Python function failed".into())
+    };
+    let f = |xs: &[Array]| -> rmlx_core::Result<Vec<Array>> {
+        let args: Vec<Py<PyArray>> = xs.iter().map(|a| wrap(py, a.clone())).collect::<PyResult<_>>().map_err(keep)?;
+        let out = fun.call1(PyTuple::new(py, args).map_err(keep)?).map_err(keep)?;
+        arrays_of(&out, "the function's result").map_err(keep)
+    };
+    let r = rmlx_core::vmap(f, &inputs, &in_axes, &out_axes);
+    if let Some(e) = failure.borrow_mut().take() {
+        return Err(e);
+    }
+    let outs: Vec<Py<PyArray>> = r.py()?.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
+    PyList::new(py, outs)?.into_py_any(py)
+}
