@@ -107,6 +107,16 @@ fn bin(this: &PyArray, other: &Bound<'_, PyAny>, f: BinOp, reflected: bool) -> P
     wrap(py, r)?.into_py_any(py)
 }
 
+/// `==` / `!=`: a value that is no array at all (a string, None) compares
+/// as `unconvertible` (simply unequal), converted only once.
+fn compare(this: &PyArray, other: &Bound<'_, PyAny>, f: BinOp, unconvertible: bool) -> PyResult<Py<PyAny>> {
+    let py = other.py();
+    match other_operand(this, other) {
+        Ok(b) => wrap(py, f(Operand::Array(this.array()), b).py()?)?.into_py_any(py),
+        Err(_) => unconvertible.into_py_any(py),
+    }
+}
+
 macro_rules! binops {
     ($($name:ident, $rname:ident, $iname:ident => $f:path;)*) => {
         #[pymethods]
@@ -260,16 +270,10 @@ impl PyArray {
     }
     /// Elementwise `==`; a value that is no array at all (a string, None) is simply unequal.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        if other_operand(self, other).is_err() {
-            return false.into_py_any(other.py());
-        }
-        bin(self, other, ops::equal, false)
+        compare(self, other, ops::equal, false)
     }
     fn __ne__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        if other_operand(self, other).is_err() {
-            return true.into_py_any(other.py());
-        }
-        bin(self, other, ops::not_equal, false)
+        compare(self, other, ops::not_equal, true)
     }
     fn __lt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         bin(self, other, ops::less, false)

@@ -37,6 +37,34 @@ fn arrays_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Array>> {
         .collect()
 }
 
+/// A Python function called by a Rust transform on lists of arrays; a
+/// Python exception it raises is kept and re-raised once the transform returns.
+struct PyFun<'a, 'py> {
+    py: Python<'py>,
+    fun: &'a Bound<'py, PyAny>,
+    failure: RefCell<Option<PyErr>>,
+}
+
+impl PyFun<'_, '_> {
+    fn call(&self, xs: &[Array]) -> rmlx_core::Result<Vec<Array>> {
+        let keep = |e: PyErr| {
+            *self.failure.borrow_mut() = Some(e);
+            rmlx_core::Error::Runtime("the Python function failed".into())
+        };
+        let args: Vec<Py<PyArray>> =
+            xs.iter().map(|a| wrap(self.py, a.clone())).collect::<PyResult<_>>().map_err(keep)?;
+        let out = self.fun.call1(PyTuple::new(self.py, args).map_err(keep)?).map_err(keep)?;
+        arrays_of(&out, "the function's result").map_err(keep)
+    }
+    /// The transform's result, or the Python exception that stopped it.
+    fn finish<T>(&self, r: rmlx_core::Result<T>) -> PyResult<T> {
+        match self.failure.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => r.py(),
+        }
+    }
+}
+
 /// `(outputs, cotangents of primals)` of `fun(*primals)`. Without
 /// `cotangents`, the first output must be a scalar and gets 1, the others 0.
 #[pyfunction]
@@ -55,16 +83,8 @@ pub fn _vjp(
         Some(c) if !c.is_none() => Some(arrays_of(c, "cotangents")?),
         _ => None,
     };
-    let failure: RefCell<Option<PyErr>> = RefCell::new(None);
-    let keep = |e: PyErr| {
-        *failure.borrow_mut() = Some(e);
-        rmlx_core::Error::Runtime("the Python function failed".into())
-    };
-    let f = |xs: &[Array]| -> rmlx_core::Result<Vec<Array>> {
-        let args: Vec<Py<PyArray>> = xs.iter().map(|a| wrap(py, a.clone())).collect::<PyResult<_>>().map_err(keep)?;
-        let out = fun.call1(PyTuple::new(py, args).map_err(keep)?).map_err(keep)?;
-        arrays_of(&out, "the function's result").map_err(keep)
-    };
+    let fun = PyFun { py, fun, failure: RefCell::new(None) };
+    let f = |xs: &[Array]| fun.call(xs);
     let make = |outs: &[Array]| -> rmlx_core::Result<Vec<Array>> {
         match &cts {
             Some(c) => Ok(c.clone()),
@@ -86,11 +106,7 @@ pub fn _vjp(
             }
         }
     };
-    let r = rmlx_core::vjp_with(f, &primals, make);
-    if let Some(e) = failure.borrow_mut().take() {
-        return Err(e);
-    }
-    let (outs, grads) = r.py()?;
+    let (outs, grads) = fun.finish(rmlx_core::vjp_with(f, &primals, make))?;
     let outs: Vec<Py<PyArray>> = outs.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
     let grads: Vec<Py<PyArray>> = grads.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
     (PyList::new(py, outs)?, PyList::new(py, grads)?).into_py_any(py)
@@ -111,20 +127,12 @@ pub fn _vmap(
         return Err(PyTypeError::new_err("vmap: fun must be callable"));
     }
     let inputs = arrays_of(inputs, "inputs")?;
-    let failure: RefCell<Option<PyErr>> = RefCell::new(None);
-    let keep = |e: PyErr| {
-        *failure.borrow_mut() = Some(e);
-        rmlx_core::Error::Runtime("the Python function failed".into())
-    };
-    let f = |xs: &[Array]| -> rmlx_core::Result<Vec<Array>> {
-        let args: Vec<Py<PyArray>> = xs.iter().map(|a| wrap(py, a.clone())).collect::<PyResult<_>>().map_err(keep)?;
-        let out = fun.call1(PyTuple::new(py, args).map_err(keep)?).map_err(keep)?;
-        arrays_of(&out, "the function's result").map_err(keep)
-    };
-    let r = rmlx_core::vmap(f, &inputs, &in_axes, &out_axes);
-    if let Some(e) = failure.borrow_mut().take() {
-        return Err(e);
-    }
-    let outs: Vec<Py<PyArray>> = r.py()?.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
+    let fun = PyFun { py, fun, failure: RefCell::new(None) };
+    let f = |xs: &[Array]| fun.call(xs);
+    let outs: Vec<Py<PyArray>> = fun
+        .finish(rmlx_core::vmap(f, &inputs, &in_axes, &out_axes))?
+        .into_iter()
+        .map(|a| wrap(py, a))
+        .collect::<PyResult<_>>()?;
     PyList::new(py, outs)?.into_py_any(py)
 }

@@ -134,20 +134,23 @@ pub fn repeat(a: &Array, repeats: usize, axis: Option<i64>) -> Result<Array> {
     reshape_to(&super::contiguous(&y)?, &out)
 }
 
+/// One `(before, after)` pair per axis of `a`: a single pair applies to all.
+fn pad_widths(a: &Array, pad_width: &[(usize, usize)]) -> Result<Vec<(usize, usize)>> {
+    match pad_width.len() {
+        1 => Ok(vec![pad_width[0]; a.ndim()]),
+        n if n == a.ndim() => Ok(pad_width.to_vec()),
+        n => Err(Error::value(format!(
+            "pad: expected 1 or {} (before, after) pairs for an array of shape {}, got {n}",
+            a.ndim(),
+            fmt_shape(a.shape())
+        ))),
+    }
+}
+
 /// Pads each axis by `(before, after)` elements: with `value` (mode
 /// `Constant`) or the edge value (mode `Edge`).
 pub fn pad(a: &Array, pad_width: &[(usize, usize)], mode: PadMode, value: impl Into<Operand>) -> Result<Array> {
-    let widths: Vec<(usize, usize)> = match pad_width.len() {
-        1 => vec![pad_width[0]; a.ndim()],
-        n if n == a.ndim() => pad_width.to_vec(),
-        n => {
-            return Err(Error::value(format!(
-                "pad: expected 1 or {} (before, after) pairs for an array of shape {}, got {n}",
-                a.ndim(),
-                fmt_shape(a.shape())
-            )))
-        }
-    };
+    let widths = pad_widths(a, pad_width)?;
     let shape: Vec<usize> = a
         .shape()
         .iter()
@@ -173,17 +176,7 @@ pub fn pad(a: &Array, pad_width: &[(usize, usize)], mode: PadMode, value: impl I
 /// reflect does not (`[3, 2] + [1, 2, 3] + [2, 1]`), as NumPy's modes of those
 /// names. A width must be below the axis size (reflect) or at most it.
 pub fn pad_mirror(a: &Array, pad_width: &[(usize, usize)], symmetric: bool) -> Result<Array> {
-    let widths: Vec<(usize, usize)> = match pad_width.len() {
-        1 => vec![pad_width[0]; a.ndim()],
-        n if n == a.ndim() => pad_width.to_vec(),
-        n => {
-            return Err(Error::value(format!(
-                "pad: expected 1 or {} (before, after) pairs for an array of shape {}, got {n}",
-                a.ndim(),
-                fmt_shape(a.shape())
-            )))
-        }
-    };
+    let widths = pad_widths(a, pad_width)?;
     let mode = if symmetric { "symmetric" } else { "reflect" };
     let mut x = a.clone();
     for (ax, &(lo, hi)) in widths.iter().enumerate() {
