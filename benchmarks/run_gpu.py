@@ -44,6 +44,9 @@ SOFTMAX_SHAPE = (4096, 32768)
 MATMUL_SIZES = (4096, 8192)
 DECODE_K, DECODE_N = 4096, 14336
 CHAIN_LEN, CHAIN_ITERS = 1024, 1000
+TRAIN_REPEATS = 20
+MLP = (4096, 1024, 4096, 1024)  # batch, in, hidden, out
+PER_EXAMPLE = (256, 1024)  # batch, features of the square linear layer
 
 # name -> (label, metric, target). A target is ("ratio", x): rmlx/PyTorch >= x
 # for throughput; or ("max_us", x): rmlx's own us/op at most x.
@@ -65,6 +68,10 @@ BENCHMARKS = [
     ("launch_chain_f32", "launch chain: 2,000 tiny ops (x*1.0001+0.5, 1024 f32)", "us/op", ("max_us", 3.0)),
     # The same chain with eager fusion off: one kernel per op (for reference, no target).
     ("launch_chain_f32_unfused", "launch chain, RMLX_FUSE=0 (a kernel per op)", "us/op", ("none", 0)),
+    # Issue 7: one eager training step (PyTorch: autograd + in-place SGD), and
+    # per-example gradients (PyTorch: torch.func.vmap(torch.func.grad)).
+    ("mlp_train_step_f32", "MLP step 1024->4096->1024, batch 4096, f32 TF32", "us/op", ("ratio", 1.0)),
+    ("per_example_grads_f32", "per-example grads, vmap(grad), 1024x1024 linear, batch 256", "us/op", ("ratio", 1.0)),
 ]
 
 
@@ -209,6 +216,52 @@ def torch_benchmarks(r):
         r.run("launch_chain_f32", "us/op", 2 * CHAIN_ITERS, CHAIN_REPEATS, chain)
         del x0
         free()
+
+    old_tf32 = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        # One eager training step: forward, backward, SGD (parameters updated in place).
+        if r.wants("mlp_train_step_f32"):
+            batch, din, hidden, dout = MLP
+            print(f"training: MLP {din} -> {hidden} -> {dout}, batch {batch}", file=sys.stderr, flush=True)
+            x, t = rand(batch, din), rand(batch, dout)
+            params = [
+                (rand(din, hidden) / din**0.5).requires_grad_(),
+                torch.zeros(hidden, device=dev, requires_grad=True),
+                (rand(hidden, dout) / hidden**0.5).requires_grad_(),
+                torch.zeros(dout, device=dev, requires_grad=True),
+            ]
+
+            def step(i):
+                w1, b1, w2, b2 = params
+                y = torch.relu(x @ w1 + b1) @ w2 + b2
+                loss = ((y - t) ** 2).mean()
+                loss.backward()
+                with torch.no_grad():
+                    for p in params:
+                        p -= 0.05 * p.grad
+                        p.grad = None
+                return loss
+
+            r.run("mlp_train_step_f32", "us/op", 1, TRAIN_REPEATS, step)
+            del x, t, params
+            free()
+
+        # Per-example gradients of mean((W x - y)^2) with respect to W.
+        if r.wants("per_example_grads_f32"):
+            b, n = PER_EXAMPLE
+            print(f"training: per-example gradients of a {n} x {n} linear layer, batch {b}", file=sys.stderr, flush=True)
+            w, xs, ys = rand(n, n), rand(b, n), rand(b, n)
+
+            def loss(w, x, y):
+                return ((w @ x - y) ** 2).mean()
+
+            per_example = torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0, 0))
+            r.run("per_example_grads_f32", "us/op", 1, TRAIN_REPEATS, lambda i: per_example(w, xs, ys))
+            del w, xs, ys
+            free()
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = old_tf32
 
 
 def run_rmlx(path, quick, only, timeout, extra_env=None):

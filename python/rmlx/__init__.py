@@ -9,7 +9,7 @@ import sys
 from . import core
 from . import _transforms
 
-for _name in ("grad", "value_and_grad", "vjp", "jvp", "vmap"):
+for _name in ("grad", "value_and_grad", "vjp", "jvp", "vmap", "custom_function", "checkpoint"):
     setattr(core, _name, getattr(_transforms, _name))
 
 if sys.version_info >= (3, 12):

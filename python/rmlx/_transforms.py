@@ -1,8 +1,8 @@
-"""``grad``, ``value_and_grad``, ``vjp`` and ``jvp`` with MLX's signatures,
-over functions of trees (nested lists, tuples, dicts) of arrays. The work is
-done by ``core._vjp`` (reverse mode in the Rust core); ``jvp`` is the
-transpose of the vector-Jacobian product (the vjp is linear in its
-cotangent, so its own vjp is the Jacobian-vector product)."""
+"""``grad``, ``value_and_grad``, ``vjp``, ``jvp``, ``vmap``,
+``custom_function`` and ``checkpoint`` with MLX's signatures, over functions
+of trees (nested lists, tuples, dicts) of arrays. The work is done in the
+Rust core (``core._vjp``: reverse mode, ``core._jvp``: forward mode,
+``core._vmap``, ``core._custom_call``), a rule per primitive."""
 
 from . import core
 
@@ -130,11 +130,116 @@ def jvp(fun, primals, tangents):
     for p, t in zip(primals, tangents):
         if p.shape != t.shape:
             raise ValueError(f"[jvp] a tangent of shape {t.shape} for a primal of shape {p.shape}")
-    f = lambda *xs: _as_list(fun(*xs), "the function's result")  # noqa: E731
-    outputs = f(*primals)
-    seeds = [core.zeros(o.shape, o.dtype) for o in outputs]
-    _, jvps = core._vjp(lambda *us: core._vjp(f, primals, list(us))[1], seeds, tangents)
-    return outputs, jvps
+    return core._jvp(lambda *xs: _as_list(fun(*xs), "the function's result"), primals, tangents)
+
+
+class custom_function:
+    """A function whose transformations may be given by hand: decorate it,
+    then give any of ``@f.vjp`` (``(primals, cotangents, outputs) ->
+    cotangents of the primals``), ``@f.jvp`` (``(primals, tangents) ->
+    tangents of the outputs``) and ``@f.vmap`` (``(inputs, axes) ->
+    (outputs, axes)``). As in MLX, a lone primal, cotangent, output or
+    tangent is passed as an array and several as a tuple; a rule may return
+    an array for one result or a tuple/list. Transformations without a rule
+    are derived from the function. The arguments are arrays; arrays the
+    function captures are constants."""
+
+    def __init__(self, fun):
+        if not callable(fun):
+            raise TypeError("custom_function: fun must be callable")
+        self.fun = fun
+        self._vjp = None
+        self._jvp = None
+        self._vmap = None
+        self.__doc__ = getattr(fun, "__doc__", None)
+        self.__name__ = getattr(fun, "__name__", "custom_function")
+
+    def vjp(self, rule):
+        """Sets the vector-Jacobian product ``rule(primals, cotangents, outputs)``."""
+        self._vjp = rule
+        return rule
+
+    def jvp(self, rule):
+        """Sets the Jacobian-vector product ``rule(primals, tangents)``."""
+        self._jvp = rule
+        return rule
+
+    def vmap(self, rule):
+        """Sets the batching rule ``rule(inputs, axes) -> (outputs, axes)``."""
+        self._vmap = rule
+        return rule
+
+    def __call__(self, *args):
+        for a in args:
+            if not isinstance(a, core.array):
+                raise ValueError(f"[custom_function] The arguments must be arrays, got {type(a).__name__}")
+        single = {}
+
+        def one_or_tuple(xs):
+            return xs[0] if len(xs) == 1 else tuple(xs)
+
+        def fwd(xs):
+            out = self.fun(*xs)
+            single["out"] = isinstance(out, core.array)
+            return _as_list(out, "[custom_function] the function's result")
+
+        def rule_result(r, what):
+            return _as_list(list(r) if isinstance(r, tuple) else r, f"[custom_function] the {what}'s result")
+
+        def as_outputs(xs):
+            return xs[0] if single.get("out", True) else tuple(xs)
+
+        vjp = jvp = vmap = None
+        if self._vjp is not None:
+            user = self._vjp
+
+            def vjp(primals, cts, outs):
+                return rule_result(user(one_or_tuple(primals), as_outputs(cts), as_outputs(outs)), "vjp")
+
+        if self._jvp is not None:
+            user_j = self._jvp
+
+            def jvp(primals, tangents):
+                return rule_result(user_j(one_or_tuple(primals), one_or_tuple(tangents)), "jvp")
+
+        if self._vmap is not None:
+            user_v = self._vmap
+
+            def vmap(inputs, axes):
+                r = user_v(tuple(inputs), tuple(axes))
+                if not isinstance(r, (tuple, list)) or len(r) != 2:
+                    raise ValueError("[custom_function] the vmap rule must return (outputs, axes)")
+                outs, out_axes = r
+                outs = rule_result(outs, "vmap")
+                if out_axes is None or isinstance(out_axes, int):
+                    out_axes = [out_axes] * len(outs)
+                return outs, list(out_axes)
+
+        outs = core._custom_call(fwd, list(args), vjp, jvp, vmap)
+        return as_outputs(outs)
+
+
+def checkpoint(fun):
+    """``fun``, recomputed during the backward pass instead of keeping its
+    intermediate results: gradients are the same, memory is traded for
+    compute. ``fun`` takes trees of arrays and returns a tree of arrays."""
+    if not callable(fun):
+        raise TypeError("checkpoint: fun must be callable")
+
+    def wrapped(*args, **kwargs):
+        leaves, spec = _flatten(list(args))
+        box = {}
+
+        def flat(xs):
+            out = fun(*_unflatten(spec, iter(xs)), **kwargs)
+            out_leaves, out_spec = _flatten(out)
+            box["spec"] = out_spec
+            return out_leaves
+
+        outs = core._custom_call(flat, leaves)
+        return _unflatten(box["spec"], iter(outs))
+
+    return wrapped
 
 
 def _broadcast_axes(axes, tree, what):

@@ -3,6 +3,7 @@
 import threading
 
 import numpy as np
+import pytest
 
 import rmlx.core as mx
 
@@ -85,3 +86,22 @@ def test_threads_share_arrays_without_crashing():
     assert not errors
     for i, r in enumerate(results):
         assert r == float(sum(range(1000)) + 50 * i * 1000)
+
+
+def test_out_of_memory_is_memory_error_and_later_work_runs():
+    old = mx.set_memory_limit(1 << 20)
+    try:
+        x = mx.arange(1 << 22, dtype=mx.float32) * 2  # 16 MiB, over the 1 MiB limit
+        with pytest.raises(MemoryError):
+            mx.eval(x)
+    finally:
+        mx.set_memory_limit(old)
+    y = mx.arange(1 << 22, dtype=mx.float32) * 2
+    assert y[3].item() == 6.0
+
+
+def test_synchronize_waits_for_async_eval():
+    xs = [mx.arange(1 << 16, dtype=mx.float32) * float(i) for i in range(4)]
+    mx.async_eval(xs)
+    mx.synchronize()
+    assert all(x[5].item() == 5.0 * i for i, x in enumerate(xs))

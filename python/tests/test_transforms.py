@@ -244,3 +244,133 @@ def test_vmap_trees_and_errors():
         mx.vmap(lambda a, b: a + b, in_axes=(0, 0, 0))(x, x)
     with pytest.raises(ValueError):
         mx.vmap(lambda a: a, in_axes=None)(x)
+
+
+def test_jvp_matches_finite_differences():
+    rng = np.random.default_rng(7)
+    w = rng.uniform(-1, 1, (3, 4))
+    x = rng.uniform(-1, 1, (5, 3))
+    tw = rng.uniform(-1, 1, w.shape)
+    tx = rng.uniform(-1, 1, x.shape)
+    for name, f in FUNCS.items():
+        outs, tans = mx.jvp(f, [f64(w), f64(x)], [f64(tw), f64(tx)])
+        h = 1e-6
+        want = (f(f64(w + h * tw), f64(x + h * tx)).item() - f(f64(w - h * tw), f64(x - h * tx)).item()) / (2 * h)
+        assert outs[0].item() == pytest.approx(f(f64(w), f64(x)).item(), rel=1e-12), name
+        assert tans[0].item() == pytest.approx(want, rel=1e-5, abs=1e-7), name
+
+
+def test_custom_function_rules_are_used():
+    calls = []
+
+    @mx.custom_function
+    def f(x, y):
+        return mx.sin(x) * y
+
+    @f.vjp
+    def f_vjp(primals, cotangent, output):
+        calls.append("vjp")
+        x, y = primals
+        assert isinstance(cotangent, mx.array) and isinstance(output, mx.array)
+        # deliberately not the true derivative, so the test sees the rule used
+        return cotangent * 2.0, cotangent * 3.0
+
+    @f.jvp
+    def f_jvp(primals, tangents):
+        calls.append("jvp")
+        dx, dy = tangents
+        return dx * 10.0 + dy
+
+    @f.vmap
+    def f_vmap(inputs, axes):
+        calls.append("vmap")
+        x, y = inputs
+        return mx.sin(x) * y + 100.0, axes[0]
+
+    x = mx.array([1.0, 2.0])
+    y = mx.array([3.0, 4.0])
+    np.testing.assert_allclose(np.array(f(x, y)), np.sin([1.0, 2.0]) * [3.0, 4.0], rtol=1e-6)
+    gx, gy = mx.grad(lambda a, b: f(a, b).sum(), argnums=(0, 1))(x, y)
+    assert gx.tolist() == [2.0, 2.0] and gy.tolist() == [3.0, 3.0]
+    _, t = mx.jvp(f, [x, y], [mx.ones(2), mx.ones(2)])
+    assert t[0].tolist() == [11.0, 11.0]
+    v = mx.vmap(f)(mx.zeros((3, 2)), mx.ones((3, 2)))
+    assert v.shape == (3, 2) and v.tolist() == [[100.0, 100.0]] * 3
+    assert calls == ["vjp", "jvp", "vmap"]
+
+
+def test_custom_function_defaults_and_several_outputs():
+    @mx.custom_function
+    def g(x):
+        return x * 2.0, mx.exp(x)
+
+    x = mx.array([0.5, -1.0])
+    # No rule: derived from the function itself.
+    gx = mx.grad(lambda a: g(a)[0].sum() + g(a)[1].sum())(x)
+    np.testing.assert_allclose(np.array(gx), 2.0 + np.exp([0.5, -1.0]), rtol=1e-6)
+
+    @g.vjp
+    def g_vjp(primal, cotangents, outputs):
+        assert isinstance(primal, mx.array) and len(cotangents) == 2 and len(outputs) == 2
+        return cotangents[0] * 2.0 + cotangents[1] * outputs[1]  # one primal: a bare array
+
+    gx = mx.grad(lambda a: g(a)[0].sum() + g(a)[1].sum())(x)
+    np.testing.assert_allclose(np.array(gx), 2.0 + np.exp([0.5, -1.0]), rtol=1e-6)
+    # grad of grad through a custom function without rules
+    h = mx.custom_function(lambda a: mx.sin(a) * a)
+    d2 = mx.grad(lambda a: mx.grad(lambda b: h(b).sum())(a).sum())(x)
+    xn = np.array([0.5, -1.0])
+    np.testing.assert_allclose(np.array(d2), 2 * np.cos(xn) - xn * np.sin(xn), rtol=1e-5)
+
+
+def test_custom_function_bad_rules():
+    @mx.custom_function
+    def f(x):
+        return x * 2.0
+
+    @f.vjp
+    def wrong_count(primals, cotangent, output):
+        return cotangent, cotangent
+
+    with pytest.raises(ValueError, match="returned 2 arrays, expected 1"):
+        mx.grad(lambda a: f(a).sum())(mx.ones(3))
+
+    @f.vjp
+    def wrong_shape(primals, cotangent, output):
+        return mx.ones(5)
+
+    with pytest.raises(ValueError, match="shape"):
+        mx.grad(lambda a: f(a).sum())(mx.ones(3))
+
+    @f.vjp
+    def raises(primals, cotangent, output):
+        raise KeyError("from the rule")
+
+    with pytest.raises(KeyError, match="from the rule"):
+        mx.grad(lambda a: f(a).sum())(mx.ones(3))
+    with pytest.raises(ValueError, match="must be arrays"):
+        f(3.0)
+    with pytest.raises(TypeError):
+        mx.custom_function(5)
+
+
+def test_checkpoint_gives_the_same_gradients():
+    calls = {"n": 0}
+
+    def block(w, x):
+        calls["n"] += 1
+        return mx.tanh(x @ w) * 2.0
+
+    rng = np.random.default_rng(3)
+    w = mx.array(rng.uniform(-1, 1, (4, 4)).astype(np.float32))
+    x = mx.array(rng.uniform(-1, 1, (2, 4)).astype(np.float32))
+    plain = mx.grad(lambda w: block(w, block(w, x)).sum())(w)
+    calls["n"] = 0
+    ck = mx.checkpoint(block)
+    got = mx.grad(lambda w: ck(w, ck(w, x)).sum())(w)
+    np.testing.assert_allclose(np.array(got), np.array(plain), rtol=1e-5, atol=1e-6)
+    assert calls["n"] == 4  # each block ran forward once, then again in the backward pass
+    # trees of arrays go through checkpoint too
+    tree_ck = mx.checkpoint(lambda p: {"y": p["a"] * p["b"]})
+    g = mx.grad(lambda a: tree_ck({"a": a, "b": mx.array([3.0])})["y"].sum())(mx.array([2.0]))
+    assert g.tolist() == [3.0]

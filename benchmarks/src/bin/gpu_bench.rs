@@ -43,6 +43,8 @@ const BIG_MATMUL_REPEATS: usize = 10;
 /// The decode product takes tens of microseconds: more repeats steady the median.
 const DECODE_REPEATS: usize = 50;
 const CHAIN_REPEATS: usize = 10;
+/// Timed steps of the MLP training step and of the per-example gradients.
+const TRAIN_REPEATS: usize = 20;
 
 /// Problem sizes: the issue's, or tiny ones for `--smoke`.
 struct Sizes {
@@ -58,6 +60,10 @@ struct Sizes {
     decode: (usize, usize),
     /// Elements of the launch-chain array, and iterations (two ops each).
     chain: (usize, usize),
+    /// (batch, in, hidden, out) of the MLP training step.
+    mlp: (usize, usize, usize, usize),
+    /// (batch, features) of the per-example gradients of a square linear layer.
+    per_example: (usize, usize),
 }
 
 impl Sizes {
@@ -69,6 +75,8 @@ impl Sizes {
             matmul: vec![4096, 8192],
             decode: (4096, 14336),
             chain: (1024, 1000),
+            mlp: (4096, 1024, 4096, 1024),
+            per_example: (256, 1024),
         }
     }
     fn smoke() -> Sizes {
@@ -79,6 +87,8 @@ impl Sizes {
             matmul: vec![128, 256],
             decode: (256, 1024),
             chain: (1024, 1000),
+            mlp: (64, 32, 64, 32),
+            per_example: (8, 32),
         }
     }
 }
@@ -586,6 +596,133 @@ fn launch_chain(r: &Runner, sizes: &Sizes) -> BenchResult<()> {
     Ok(())
 }
 
+/// Times `step()` (which evaluates its own results) and prints the median:
+/// the warm-up runs first, each started from an idle device.
+fn time_steps(r: &Runner, spec: Spec, mut step: impl FnMut() -> BenchResult<()>) -> BenchResult<()> {
+    eprintln!("  {}", spec.name);
+    for _ in 0..WARMUP {
+        step()?;
+    }
+    let mut times = Vec::with_capacity(spec.repeats);
+    for _ in 0..spec.repeats {
+        rmlx_core::synchronize()?;
+        let t0 = Instant::now();
+        step()?;
+        times.push(t0.elapsed().as_secs_f64());
+    }
+    let _ = r;
+    emit(&spec, median(times));
+    Ok(())
+}
+
+/// Training: one eager step of a 2-layer MLP (forward, backward through
+/// `value_and_grad`, SGD update of the four parameters, all evaluated), and
+/// per-example gradients of a linear layer with `vmap` of `grad`. us per step.
+fn training(r: &Runner, sizes: &Sizes) -> BenchResult<()> {
+    let (batch, din, hidden, dout) = sizes.mlp;
+    let name = "mlp_train_step_f32".to_string();
+    if r.wants(&name) {
+        eprintln!("training: MLP {din} -> {hidden} -> {dout}, batch {batch}");
+        let x = random(70, &[batch, din])?.0;
+        let t = random(71, &[batch, dout])?.0;
+        let scale = |a: Array, f: f32| ops::multiply(&a, f);
+        let mut params = vec![
+            scale(random(72, &[din, hidden])?.0, 1.0 / (din as f32).sqrt())?,
+            ops::zeros(&[hidden], Dtype::Float32)?,
+            scale(random(73, &[hidden, dout])?.0, 1.0 / (hidden as f32).sqrt())?,
+            ops::zeros(&[dout], Dtype::Float32)?,
+        ];
+        rmlx_core::eval(&params)?;
+        let loss_of = |p: &[Array]| -> rmlx_core::Result<Array> {
+            let h = ops::maximum(&ops::add(&ops::matmul(&x, &p[0])?, &p[1])?, 0.0f32)?;
+            let y = ops::add(&ops::matmul(&h, &p[2])?, &p[3])?;
+            ops::mean(&ops::square(&ops::subtract(&y, &t)?)?, ops::Axes::All, false)
+        };
+        let lr = 0.05f32;
+        let mut losses: Vec<f32> = Vec::new();
+        let spec = Spec {
+            name,
+            dtype: "float32".into(),
+            shape: format!("batch {batch}, {din} -> {hidden} -> {dout}"),
+            metric: Metric::UsPerOp,
+            work: 1.0,
+            repeats: r.repeats(TRAIN_REPEATS),
+        };
+        time_steps(r, spec, || {
+            let (loss, grads) = rmlx_core::value_and_grad(|p| loss_of(p), &params, &[0, 1, 2, 3])?;
+            let new: Vec<Array> = params
+                .iter()
+                .zip(&grads)
+                .map(|(p, g)| ops::subtract(p, &ops::multiply(g, lr)?))
+                .collect::<rmlx_core::Result<_>>()?;
+            let mut all = new.clone();
+            all.push(loss.clone());
+            rmlx_core::eval(&all)?;
+            params = new;
+            losses.push(loss.item::<f32>()?);
+            Ok(())
+        })?;
+        let (first, last) = (losses[0], *losses.last().unwrap_or(&f32::NAN));
+        ensure(first.is_finite() && last < first, || format!("the loss went from {first} to {last}"))?;
+    }
+
+    let (b, n) = sizes.per_example;
+    let name = "per_example_grads_f32".to_string();
+    if r.wants(&name) {
+        eprintln!("training: per-example gradients of a {n} x {n} linear layer, batch {b}");
+        let (w, hw) = random(80, &[n, n])?;
+        let (xs, hx) = random(81, &[b, n])?;
+        let (ys, hy) = random(82, &[b, n])?;
+        let spec = Spec {
+            name,
+            dtype: "float32".into(),
+            shape: format!("batch {b}, {n} x {n} weight"),
+            metric: Metric::UsPerOp,
+            work: 1.0,
+            repeats: r.repeats(TRAIN_REPEATS),
+        };
+        let per_example = || -> rmlx_core::Result<Array> {
+            let outs = rmlx_core::vmap(
+                |a: &[Array]| {
+                    let (x, y) = (a[1].clone(), a[2].clone());
+                    rmlx_core::grad(
+                        |p| {
+                            let pred = ops::matmul(&p[0], &x)?;
+                            ops::mean(&ops::square(&ops::subtract(&pred, &y)?)?, ops::Axes::All, false)
+                        },
+                        &[a[0].clone()],
+                        &[0],
+                    )
+                },
+                &[w.clone(), xs.clone(), ys.clone()],
+                &[None, Some(0), Some(0)],
+                &[0],
+            )?;
+            Ok(outs[0].clone())
+        };
+        let mut last: Option<Array> = None;
+        time_steps(r, spec, || {
+            let g = per_example()?;
+            g.eval()?;
+            last = Some(g);
+            Ok(())
+        })?;
+        let g = last.ok_or("no result")?;
+        ensure(g.shape() == [b, n, n], || format!("shape {:?}, expected [{b}, {n}, {n}]", g.shape()))?;
+        // d/dW mean((W x - y)^2) = (2 / n) (W x - y) x^T, at a few entries.
+        let got: Vec<f32> = g.to_vec()?;
+        for &(i, row, col) in &[(0usize, 0usize, 0usize), (b - 1, n - 1, n / 2), (b / 2, n / 3, n - 1)] {
+            let pred: f64 = (0..n).map(|k| hw[row * n + k] as f64 * hx[i * n + k] as f64).sum();
+            let want = (2.0 / n as f64) * (pred - hy[i * n + row] as f64) * hx[i * n + col] as f64;
+            let v = got[(i * n + row) * n + col] as f64;
+            ensure((v - want).abs() <= 1e-2 * want.abs() + 1e-4, || {
+                format!("per-example gradient [{i}, {row}, {col}] is {v}, expected {want}")
+            })?;
+        }
+    }
+    Ok(())
+}
+
 const USAGE: &str = "usage: gpu_bench [--quick] [--only PATTERN]... [--device gpu|cpu] [--smoke]
 Prints one JSON object per benchmark on stdout, progress on stderr.
   --quick          3 timed repeats instead of 10-50 (a smoke test, not a measurement)
@@ -627,13 +764,14 @@ fn main() -> BenchResult<()> {
     // Each group frees its inputs before the next; a failing group is
     // reported and the others still run, but the exit status is non-zero.
     type Group = fn(&Runner, &Sizes) -> BenchResult<()>;
-    let groups: [(&str, Group); 6] = [
+    let groups: [(&str, Group); 7] = [
         ("elementwise", elementwise),
         ("sum", reductions),
         ("softmax", softmax),
         ("matmul", matmul),
         ("decode", decode),
         ("launch chain", launch_chain),
+        ("training", training),
     ];
     let mut failed = Vec::new();
     for (group, run) in groups {

@@ -18,6 +18,10 @@ pub(crate) struct Node {
     pub(crate) dtype: Dtype,
     pub(crate) stream: Stream,
     pub(crate) state: Mutex<State>,
+    /// The primitive and inputs of a node evaluated while a transformation
+    /// was tracing a function, kept so the transformation can see through
+    /// the evaluation (see `transforms::Tracing`).
+    pub(crate) history: std::sync::OnceLock<Pending>,
 }
 
 pub(crate) enum State {
@@ -58,13 +62,20 @@ impl Drop for Node {
     /// Drops an unevaluated graph without recursion: a chain of a million
     /// pending nodes must not overflow the stack.
     fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        let State::Pending(p) = state else { return };
-        let mut stack: Vec<Array> = std::mem::take(&mut p.inputs);
+        let mut stack: Vec<Array> = Vec::new();
+        if let State::Pending(p) = self.state.get_mut().unwrap_or_else(|e| e.into_inner()) {
+            stack.append(&mut p.inputs);
+        }
+        if let Some(mut h) = self.history.take() {
+            stack.append(&mut h.inputs);
+        }
         while let Some(a) = stack.pop() {
             if let Some(mut node) = Arc::into_inner(a.0) {
                 if let State::Pending(p) = node.state.get_mut().unwrap_or_else(|e| e.into_inner()) {
                     stack.append(&mut p.inputs);
+                }
+                if let Some(mut h) = node.history.take() {
+                    stack.append(&mut h.inputs);
                 }
             }
         }
@@ -83,6 +94,7 @@ impl Array {
             dtype,
             stream,
             state: Mutex::new(State::Pending(Pending { prim, inputs, siblings: Vec::new(), position: 0 })),
+            history: std::sync::OnceLock::new(),
         }))
     }
 
@@ -108,6 +120,7 @@ impl Array {
                         siblings: Vec::with_capacity(n),
                         position,
                     })),
+                    history: std::sync::OnceLock::new(),
                 }))
             })
             .collect();
@@ -122,7 +135,13 @@ impl Array {
 
     /// A ready array over `data`.
     pub(crate) fn ready(shape: Shape, dtype: Dtype, stream: Stream, data: Data) -> Array {
-        Array(Arc::new(Node { shape, dtype, stream, state: Mutex::new(State::Ready(data)) }))
+        Array(Arc::new(Node {
+            shape,
+            dtype,
+            stream,
+            state: Mutex::new(State::Ready(data)),
+            history: std::sync::OnceLock::new(),
+        }))
     }
 
     /// An array holding a copy of `data`, laid out row-major in `shape`.

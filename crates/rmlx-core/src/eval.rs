@@ -40,8 +40,11 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
     // Each slot is emptied as its node runs, so intermediates are freed early.
     let mut order: Vec<Option<Array>> = topological_order(outputs).into_iter().map(Some).collect();
     let mut i = 0;
+    // A transformation tracing a function needs every node's history: no fusion then.
+    let fuse = !crate::transforms::tracing();
     while i < order.len() {
-        if let Some(chain) = crate::backend::cuda::plan_chain(&order[i..]) {
+        let chain = if fuse { crate::backend::cuda::plan_chain(&order[i..]) } else { None };
+        if let Some(chain) = chain {
             if run_chain(&mut order[i..i + chain.len], &chain) {
                 i += chain.len;
                 continue;
@@ -65,9 +68,36 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
     Ok(())
 }
 
-/// Waits until all work enqueued on every GPU has finished (a no-op without GPUs).
+/// How many `async_eval` calls have not finished yet, and a signal when one does.
+static IN_FLIGHT: (Mutex<usize>, std::sync::Condvar) = (Mutex::new(0), std::sync::Condvar::new());
+
+/// Waits until every `async_eval` started before has finished and all work
+/// enqueued on every GPU has completed.
 pub fn synchronize() -> Result<()> {
+    let (count, done) = &IN_FLIGHT;
+    let mut n = count.lock().unwrap_or_else(|e| e.into_inner());
+    while *n > 0 {
+        n = done.wait(n).unwrap_or_else(|e| e.into_inner());
+    }
+    drop(n);
     crate::backend::cuda::synchronize_all()
+}
+
+/// Marks one `async_eval` as in flight for as long as it lives.
+struct InFlight;
+impl InFlight {
+    fn start() -> InFlight {
+        *IN_FLIGHT.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        InFlight
+    }
+}
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let (count, done) = &IN_FLIGHT;
+        let mut n = count.lock().unwrap_or_else(|e| e.into_inner());
+        *n = n.saturating_sub(1);
+        done.notify_all();
+    }
 }
 
 /// Starts computing `outputs` in the background and returns at once; a later
@@ -77,9 +107,11 @@ pub fn async_eval(outputs: &[Array]) -> Result<()> {
     if outputs.iter().all(|a| a.is_evaluated()) {
         return Ok(());
     }
+    let flight = InFlight::start();
     std::thread::Builder::new()
         .name("rmlx-async-eval".into())
         .spawn(move || {
+            let _flight = flight;
             // An error here is raised again by the eval that reads the result.
             let _ = eval(&outputs);
         })
@@ -175,7 +207,11 @@ fn run_node(array: Array) -> Result<()> {
                     }
                 }
             }
-            drop(pending);
+            if crate::transforms::tracing() {
+                let _ = node.history.set(pending);
+            } else {
+                drop(pending);
+            }
             Ok(())
         }
         Err(e) => {

@@ -43,4 +43,7 @@ pub use memory::{
     reset_peak_memory, set_cache_limit, set_device_memory_limit, set_memory_limit, MemoryInfo,
 };
 pub use ops::{Axes, Operand, Scalar};
-pub use transforms::{grad, value_and_grad, vjp, vjp_with, vmap};
+pub use transforms::{
+    checkpoint, grad, grad_params, jvp, value_and_grad, value_and_grad_params, vjp, vjp_with, vmap, CustomFunction,
+    Params,
+};

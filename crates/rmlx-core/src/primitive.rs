@@ -193,6 +193,10 @@ pub enum Primitive {
     Scatter {
         mode: ScatterMode,
     },
+    /// A function with its own transformation rules (`CustomFunction`):
+    /// the first `n_primals` inputs are its arguments, the rest its results
+    /// as the wrapped function computed them, which this node passes on.
+    Custom(crate::transforms::CustomRef),
 }
 
 /// How `scatter` combines an update with the element it lands on.

@@ -1,11 +1,12 @@
-//! Reverse-mode gradients (`vjp`, `grad`, `value_and_grad`): every rule is
-//! checked against central finite differences in float64 on pseudo-random
-//! inputs, through a random weighting of the outputs (so cotangents are not
-//! all ones), on the device the suite runs on.
+//! Gradients (`vjp`, `grad`, `value_and_grad`) and forward mode (`jvp`):
+//! every rule is checked against central finite differences in float64 on
+//! pseudo-random inputs, through a random weighting of the outputs (so
+//! cotangents are not all ones) and random tangents, on the device the
+//! suite runs on.
 
 use rmlx_core::ops::{self, Axes, SliceArg};
 use rmlx_core::primitive::{PadMode, ScatterMode};
-use rmlx_core::{grad, value_and_grad, vjp, Array, Dtype, Error, Result};
+use rmlx_core::{grad, jvp, value_and_grad, vjp, Array, Dtype, Error, Result};
 
 /// Deterministic values in [lo, hi).
 fn values(n: usize, seed: u64, lo: f64, hi: f64) -> Vec<f64> {
@@ -55,6 +56,27 @@ fn check(name: &str, f: &dyn Fn(&[Array]) -> Result<Array>, inputs: &[(Vec<usize
             );
         }
     }
+    // Forward mode: the directional derivative along random tangents.
+    let ts: Vec<Vec<f64>> = xs.iter().enumerate().map(|(i, x)| values(x.len(), 500 + i as u64, -1.0, 1.0)).collect();
+    let (outs, touts) =
+        jvp(|a| Ok(vec![f(a)?]), &build(&xs), &build(&ts)).unwrap_or_else(|e| panic!("{name}: jvp: {e}"));
+    assert_eq!(outs[0].shape(), &out_shape[..], "{name}: jvp output shape");
+    assert_eq!(touts[0].shape(), &out_shape[..], "{name}: jvp tangent shape");
+    let got: f64 = ops::sum(&ops::multiply(&touts[0], &w).unwrap(), Axes::All, false).unwrap().item().unwrap();
+    let step = |sign: f64| -> Vec<Vec<f64>> {
+        xs.iter().zip(&ts).map(|(x, t)| x.iter().zip(t).map(|(a, b)| a + sign * h * b).collect()).collect()
+    };
+    let fu: f64 = scalar(&build(&step(1.0))).unwrap().item().unwrap();
+    let fd: f64 = scalar(&build(&step(-1.0))).unwrap().item().unwrap();
+    let want = (fu - fd) / (2.0 * h);
+    assert!((got - want).abs() <= 1e-5 * (1.0 + want.abs()), "{name}: jvp gives {got}, finite differences {want}");
+    // and agrees with the gradient: <J t, w> = <t, J^T w>.
+    let dot: f64 = gs
+        .iter()
+        .zip(&ts)
+        .map(|(g, t)| g.to_vec::<f64>().unwrap().iter().zip(t).map(|(a, b)| a * b).sum::<f64>())
+        .sum();
+    assert!((got - dot).abs() <= 1e-9 * (1.0 + dot.abs()), "{name}: jvp gives {got}, the gradient {dot}");
 }
 
 type F = fn(&[Array]) -> Result<Array>;
@@ -192,6 +214,21 @@ fn matmul_and_shapes() {
             "scatter_set",
             |a| ops::scatter(&a[0], &Array::from_slice(&[1i64, 3], &[2]).unwrap(), &a[1], ScatterMode::Set),
             vec![(vec![4], -1.0, 1.0), (vec![2], -1.0, 1.0)],
+        ),
+        (
+            "scatter_max",
+            |a| ops::scatter(&a[0], &Array::from_slice(&[1i64, 3, 1, 0], &[4]).unwrap(), &a[1], ScatterMode::Max),
+            vec![(vec![4], -1.0, 1.0), (vec![4], -1.0, 1.0)],
+        ),
+        (
+            "scatter_min",
+            |a| ops::scatter(&a[0], &Array::from_slice(&[2i64, 2, 1], &[3]).unwrap(), &a[1], ScatterMode::Min),
+            vec![(vec![2, 2], -1.0, 1.0), (vec![3], -1.0, 1.0)],
+        ),
+        (
+            "scatter_prod",
+            |a| ops::scatter(&a[0], &Array::from_slice(&[1i64, 3, 1], &[3]).unwrap(), &a[1], ScatterMode::Prod),
+            vec![(vec![4], 0.5, 2.0), (vec![3], -2.0, -0.5)],
         ),
         (
             "clip",

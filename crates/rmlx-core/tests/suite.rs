@@ -7,6 +7,7 @@
 mod binary;
 mod common;
 mod creation;
+mod custom;
 mod dtype;
 mod errors;
 mod fusion;

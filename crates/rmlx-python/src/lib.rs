@@ -39,6 +39,8 @@ impl StreamContext {
     }
 }
 
+/// A context manager placing the ops built inside it on `s`: `with
+/// mx.stream(mx.cpu): ...`. `s` is a Stream, a Device or a DeviceType.
 #[pyfunction]
 fn stream(s: &Bound<'_, PyAny>) -> PyResult<StreamContext> {
     let target = device::stream_arg(Some(s))?
@@ -46,11 +48,13 @@ fn stream(s: &Bound<'_, PyAny>) -> PyResult<StreamContext> {
     Ok(StreamContext { target })
 }
 
+/// Whether a CUDA GPU is usable by rmlx on this machine.
 #[pyfunction]
 fn cuda_is_available() -> bool {
     rmlx_core::is_available(rmlx_core::Device::Gpu(0))
 }
 
+/// Whether Metal is available: always False (rmlx runs on CPUs and CUDA GPUs).
 #[pyfunction]
 fn metal_is_available() -> bool {
     false
@@ -93,6 +97,8 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     extra::add(m)?;
     m.add_function(wrap_pyfunction!(transforms::_vjp, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_vmap, m)?)?;
+    m.add_function(wrap_pyfunction!(transforms::_jvp, m)?)?;
+    m.add_function(wrap_pyfunction!(transforms::_custom_call, m)?)?;
 
     let cuda = PyModule::new(py, "cuda")?;
     cuda.add_function(wrap_pyfunction!(cuda_is_available, &cuda)?)?;

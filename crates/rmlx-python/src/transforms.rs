@@ -1,6 +1,9 @@
-//! The reverse-mode transformation for Python: `mx._vjp(fun, primals,
-//! cotangents=None)` over flat lists of arrays. `rmlx/_transforms.py` builds
-//! `grad`, `value_and_grad` and `vjp` with MLX's signatures and pytrees on it.
+//! The transformations for Python over flat lists of arrays: `mx._vjp(fun,
+//! primals, cotangents=None)`, `mx._jvp(fun, primals, tangents)`,
+//! `mx._vmap(...)` and `mx._custom_call(fun, args, vjp, jvp, vmap)`.
+//! `rmlx/_transforms.py` builds `grad`, `value_and_grad`, `vjp`, `jvp`,
+//! `vmap`, `custom_function` and `checkpoint` with MLX's signatures and
+//! pytrees on them.
 
 use std::cell::RefCell;
 
@@ -58,11 +61,151 @@ impl PyFun<'_, '_> {
     }
     /// The transform's result, or the Python exception that stopped it.
     fn finish<T>(&self, r: rmlx_core::Result<T>) -> PyResult<T> {
-        match self.failure.borrow_mut().take() {
-            Some(e) => Err(e),
-            None => r.py(),
+        let rule_failure = RULE_FAILURE.with(|f| f.borrow_mut().take());
+        match self.failure.borrow_mut().take().or(rule_failure) {
+            Some(e) if r.is_err() => Err(e),
+            _ => r.py(),
         }
     }
+}
+
+thread_local! {
+    /// The Python exception raised by a custom function's rule (called by the
+    /// core long after `_custom_call` returned), raised again by the
+    /// transformation that called the rule.
+    static RULE_FAILURE: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// Calls a Python rule (with the GIL) on lists of arrays; its result is
+/// read by `read`.
+fn call_rule<T>(
+    rule: &Py<PyAny>,
+    what: &str,
+    args: Vec<Vec<Array>>,
+    read: impl FnOnce(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> rmlx_core::Result<T> {
+    Python::with_gil(|py| {
+        let run = || -> PyResult<T> {
+            let lists: Vec<Bound<'_, PyList>> = args
+                .into_iter()
+                .map(|xs| {
+                    let items: Vec<Py<PyArray>> = xs.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
+                    PyList::new(py, items)
+                })
+                .collect::<PyResult<_>>()?;
+            let out = rule.bind(py).call1(PyTuple::new(py, lists)?)?;
+            read(&out)
+        };
+        run().map_err(|e| {
+            let msg = e.to_string();
+            RULE_FAILURE.with(|f| *f.borrow_mut() = Some(e));
+            rmlx_core::Error::Runtime(format!("custom_function: the {what} failed: {msg}"))
+        })
+    })
+}
+
+/// `fun(args)` as a custom function. `fun` and the rules are Python
+/// callables taking flat lists of arrays: `fun(inputs)`, `vjp(primals,
+/// cotangents, outputs)`, `jvp(primals, tangents)`, `vmap(inputs, axes) ->
+/// (outputs, axes)`. The rules given replace the derived ones; without any,
+/// the function is recomputed when differentiated (`checkpoint`).
+#[pyfunction]
+#[pyo3(signature = (fun, args, vjp = None, jvp = None, vmap = None))]
+pub fn _custom_call(
+    py: Python<'_>,
+    fun: &Bound<'_, PyAny>,
+    args: &Bound<'_, PyAny>,
+    vjp: Option<Py<PyAny>>,
+    jvp: Option<Py<PyAny>>,
+    vmap: Option<Py<PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    if !fun.is_callable() {
+        return Err(PyTypeError::new_err("custom_function: fun must be callable"));
+    }
+    let args = arrays_of(args, "args")?;
+    let forward: Py<PyAny> = fun.clone().unbind();
+    let mut cf = rmlx_core::CustomFunction::new(move |xs| {
+        call_rule(&forward, "function", vec![xs.to_vec()], |o| arrays_of(o, "the function's result"))
+    });
+    if let Some(rule) = vjp.filter(|r| !r.is_none(py)) {
+        cf = cf.with_vjp(move |p, c, o| {
+            call_rule(&rule, "vjp", vec![p.to_vec(), c.to_vec(), o.to_vec()], |r| arrays_of(r, "the vjp's result"))
+        });
+    }
+    if let Some(rule) = jvp.filter(|r| !r.is_none(py)) {
+        cf = cf.with_jvp(move |p, t| {
+            call_rule(&rule, "jvp", vec![p.to_vec(), t.to_vec()], |r| arrays_of(r, "the jvp's result"))
+        });
+    }
+    if let Some(rule) = vmap.filter(|r| !r.is_none(py)) {
+        cf = cf.with_vmap(move |xs, axes| {
+            let axes_list: Vec<Option<usize>> = axes.to_vec();
+            Python::with_gil(|py| {
+                let run = || -> PyResult<(Vec<Array>, Vec<Option<usize>>)> {
+                    let items: Vec<Py<PyArray>> = xs.iter().map(|a| wrap(py, a.clone())).collect::<PyResult<_>>()?;
+                    let out = rule.bind(py).call1((PyList::new(py, items)?, axes_list.clone()))?;
+                    let (outs, ax): (Bound<'_, PyAny>, Vec<Option<i64>>) = out.extract().map_err(|_| {
+                        PyValueError::new_err("custom_function: the vmap rule must return (outputs, axes)")
+                    })?;
+                    let outs = arrays_of(&outs, "the vmap rule's outputs")?;
+                    let ax = ax
+                        .into_iter()
+                        .zip(&outs)
+                        .map(|(a, o)| match a {
+                            None => Ok(None),
+                            Some(a) => {
+                                let n = o.ndim() as i64;
+                                let a2 = if a < 0 { a + n } else { a };
+                                if (0..n).contains(&a2) {
+                                    Ok(Some(a2 as usize))
+                                } else {
+                                    Err(PyValueError::new_err(format!(
+                                        "custom_function: the vmap rule gave axis {a} for an output with {n} dimensions"
+                                    )))
+                                }
+                            }
+                        })
+                        .collect::<PyResult<Vec<_>>>()?;
+                    Ok((outs, ax))
+                };
+                run().map_err(|e| {
+                    let msg = e.to_string();
+                    RULE_FAILURE.with(|f| *f.borrow_mut() = Some(e));
+                    rmlx_core::Error::Runtime(format!("custom_function: the vmap rule failed: {msg}"))
+                })
+            })
+        });
+    }
+    let r = cf.call(&args);
+    let rule_failure = RULE_FAILURE.with(|f| f.borrow_mut().take());
+    let outs = match (r, rule_failure) {
+        (Err(_), Some(e)) => return Err(e),
+        (r, _) => r.py()?,
+    };
+    let outs: Vec<Py<PyArray>> = outs.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
+    PyList::new(py, outs)?.into_py_any(py)
+}
+
+/// `(outputs, tangents of the outputs)` of `fun(*primals)` for `tangents`
+/// of the primals (forward mode).
+#[pyfunction]
+pub fn _jvp(
+    py: Python<'_>,
+    fun: &Bound<'_, PyAny>,
+    primals: &Bound<'_, PyAny>,
+    tangents: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    if !fun.is_callable() {
+        return Err(PyTypeError::new_err("jvp: fun must be callable"));
+    }
+    let primals = arrays_of(primals, "primals")?;
+    let tangents = arrays_of(tangents, "tangents")?;
+    let fun = PyFun { py, fun, failure: RefCell::new(None) };
+    let f = |xs: &[Array]| fun.call(xs);
+    let (outs, ts) = fun.finish(rmlx_core::jvp(f, &primals, &tangents))?;
+    let outs: Vec<Py<PyArray>> = outs.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
+    let ts: Vec<Py<PyArray>> = ts.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
+    (PyList::new(py, outs)?, PyList::new(py, ts)?).into_py_any(py)
 }
 
 /// `(outputs, cotangents of primals)` of `fun(*primals)`. Without

@@ -5,13 +5,49 @@
 //! results are lazy arrays like any other: they can be evaluated, or
 //! differentiated again.
 //!
+//! `jvp` walks the same graph forwards with each primitive's rule (in
+//! `jvp_rules`), and `vmap` replays it over a batch (in `vmap`).
+//!
 //! Arrays the function uses without receiving them (captured by a closure)
-//! and arrays already evaluated are constants: the walk stops there.
+//! and arrays evaluated before the transformation began are constants: the
+//! walk stops there. Arrays the function evaluates itself keep their
+//! primitive and inputs while a transformation traces (`Tracing`), so the
+//! walk goes on through them.
 
+mod custom;
+mod jvp_rules;
+mod params;
 mod vjp_rules;
 mod vmap;
 
+pub use custom::{checkpoint, CustomFunction, CustomRef, ForwardFn, JvpFn, VjpFn, VmapFn};
+pub use params::{grad_params, value_and_grad_params, Params};
 pub use vmap::vmap;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// How many transformations are calling the function they trace (on any thread).
+static TRACING: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether some transformation is tracing a function now: evaluated nodes
+/// then keep their history.
+pub(crate) fn tracing() -> bool {
+    TRACING.load(Ordering::Relaxed) > 0
+}
+
+/// Marks a traced call for as long as it lives.
+pub(super) struct Tracing;
+impl Tracing {
+    pub(super) fn start() -> Tracing {
+        TRACING.fetch_add(1, Ordering::Relaxed);
+        Tracing
+    }
+}
+impl Drop for Tracing {
+    fn drop(&mut self) {
+        TRACING.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 use std::collections::{HashMap, HashSet};
 
@@ -40,7 +76,10 @@ pub(super) struct Step {
 /// ready one (a constant).
 fn step_of(a: &Array) -> Option<Step> {
     let st = a.lock();
-    let State::Pending(p) = &*st else { return None };
+    let p = match &*st {
+        State::Pending(p) => p,
+        _ => a.0.history.get()?,
+    };
     let outputs = if p.siblings.is_empty() {
         vec![Some(a.clone())]
     } else {
@@ -71,7 +110,11 @@ pub(super) fn topo(outputs: &[Array], stops: &HashSet<usize>) -> Vec<Step> {
                 for o in s.outputs.iter().flatten() {
                     seen.insert(o.id());
                 }
-                let inputs = s.inputs.clone();
+                // A custom node's transformations need only its arguments.
+                let inputs = match &s.prim {
+                    Primitive::Custom(c) => s.inputs[..c.n_primals.min(s.inputs.len())].to_vec(),
+                    _ => s.inputs.clone(),
+                };
                 stack.push((a, Some(s)));
                 for i in inputs {
                     if seen.insert(i.id()) {
@@ -149,7 +192,10 @@ where
     C: FnOnce(&[Array]) -> Result<Vec<Array>>,
 {
     let stand_ins: Vec<Array> = primals.iter().map(stand_in).collect();
-    let outputs = f(&stand_ins)?;
+    let outputs = {
+        let _t = Tracing::start();
+        f(&stand_ins)?
+    };
     let cotangents = make_cotangents(&outputs)?;
     let cotangents = cotangents.as_slice();
     if outputs.len() != cotangents.len() {
@@ -193,7 +239,10 @@ where
         }
     }
     let stand_ins: Vec<Array> = primals.iter().map(stand_in).collect();
-    let out = f(&stand_ins)?;
+    let out = {
+        let _t = Tracing::start();
+        f(&stand_ins)?
+    };
     if out.size() != 1 || out.ndim() != 0 {
         return Err(Error::value(format!(
             "grad: the function must return a scalar (a 0-d array), got shape {}",
@@ -213,4 +262,62 @@ where
     F: FnOnce(&[Array]) -> Result<Array>,
 {
     value_and_grad(f, primals, argnums).map(|(_, g)| g)
+}
+
+/// The Jacobian-vector product: runs `f` on `primals` and returns its
+/// outputs and their tangents for the given `tangents` of the primals (one
+/// per primal, of the primal's shape), walking the graph forwards.
+pub fn jvp<F>(f: F, primals: &[Array], tangents: &[Array]) -> Result<(Vec<Array>, Vec<Array>)>
+where
+    F: FnOnce(&[Array]) -> Result<Vec<Array>>,
+{
+    if primals.len() != tangents.len() {
+        return Err(Error::value(format!("jvp: {} primals but {} tangents were given", primals.len(), tangents.len())));
+    }
+    for (i, (p, t)) in primals.iter().zip(tangents).enumerate() {
+        if p.shape() != t.shape() {
+            return Err(Error::shape(format!(
+                "jvp: tangent {i} has shape {} but primal {i} has shape {}",
+                fmt_shape(t.shape()),
+                fmt_shape(p.shape())
+            )));
+        }
+    }
+    let stand_ins: Vec<Array> = primals.iter().map(stand_in).collect();
+    let mut tans: HashMap<usize, Array> = HashMap::new();
+    for (s, t) in stand_ins.iter().zip(tangents) {
+        if s.dtype().is_inexact() {
+            let t = if t.dtype() != s.dtype() { ops::astype(t, s.dtype())? } else { t.clone() };
+            tans.insert(s.id(), t);
+        }
+    }
+    let outputs = {
+        let _t = Tracing::start();
+        f(&stand_ins)?
+    };
+    let stops: HashSet<usize> = stand_ins.iter().map(|s| s.id()).collect();
+    for step in topo(&outputs, &stops) {
+        let in_t: Vec<Option<Array>> = step.inputs.iter().map(|i| tans.get(&i.id()).cloned()).collect();
+        if in_t.iter().all(|t| t.is_none()) {
+            continue;
+        }
+        let out_t = jvp_rules::jvp(&step.prim, &step.inputs, &step.outputs, &in_t)?;
+        for (o, t) in step.outputs.iter().zip(out_t) {
+            if let (Some(o), Some(t)) = (o, t) {
+                if o.dtype().is_inexact() {
+                    let t = if t.dtype() != o.dtype() { ops::astype(&t, o.dtype())? } else { t };
+                    let t = if t.shape() != o.shape() { ops::broadcast_to(&t, o.shape())? } else { t };
+                    tans.insert(o.id(), t);
+                }
+            }
+        }
+    }
+    let out_t = outputs
+        .iter()
+        .map(|o| match tans.get(&o.id()) {
+            Some(t) => Ok(t.clone()),
+            None => ops::zeros(o.shape(), o.dtype()),
+        })
+        .collect::<Result<_>>()?;
+    Ok((outputs, out_t))
 }

@@ -51,7 +51,7 @@ fn none(n: usize) -> Result<Cts> {
     Ok(vec![None; n])
 }
 
-fn unary(op: UnaryOp, a: &Array, y: &Array, g: &Array) -> Result<Cts> {
+pub(super) fn unary(op: UnaryOp, a: &Array, y: &Array, g: &Array) -> Result<Cts> {
     use UnaryOp::*;
     let r = match op {
         Abs => ops::multiply(g, &ops::sign(a)?)?,
@@ -137,11 +137,83 @@ fn binary(op: BinaryOp, a: &Array, b: &Array, y: &Array, g: &Array) -> Result<Ct
 }
 
 /// Weights spreading a reduction's cotangent over the elements equal to its result.
-fn share_among_equal(a: &Array, y: &Array, axes: &[usize]) -> Result<Array> {
+pub(super) fn share_among_equal(a: &Array, y: &Array, axes: &[usize]) -> Result<Array> {
     let mask = ops::astype(&ops::equal(a, y)?, a.dtype())?;
     let ax: Vec<i64> = axes.iter().map(|&i| i as i64).collect();
     let count = ops::sum(&mask, Axes::Some(ax), true)?;
     ops::divide(&mask, &count)
+}
+
+/// d prod(a over axes) / d a: y / a where no element is zero; where one
+/// is, the product of the others at it and zero elsewhere.
+pub(super) fn prod_partial(a: &Array, y: &Array, axes: &[usize]) -> Result<Array> {
+    let ax: Vec<i64> = axes.iter().map(|&i| i as i64).collect();
+    let zero = ops::equal(a, 0.0)?;
+    let safe = ops::where_(&zero, 1.0, a)?;
+    let others = ops::prod(&safe, Axes::Some(ax.clone()), true)?;
+    let zeros = ops::sum(&ops::astype(&zero, crate::Dtype::Int32)?, Axes::Some(ax), true)?;
+    let d_nonzero = ops::divide(y, a)?;
+    ops::where_(
+        &zero,
+        ops::where_(ops::equal(&zeros, 1)?, &others, 0.0)?,
+        ops::where_(ops::greater(&zeros, 0)?, 0.0, &d_nonzero)?,
+    )
+}
+
+/// d median(a over the last axis) / d a: half to each of the two middle
+/// elements (all to the middle one for an odd count), shared among
+/// elements equal to them.
+pub(super) fn median_weights(a: &Array, y: &Array) -> Result<Array> {
+    let last = Axes::Some(vec![-1]);
+    let lo = ops::max(&ops::where_(ops::less_equal(a, y)?, a, f64::NEG_INFINITY)?, last.clone(), true)?;
+    let hi = ops::min(&ops::where_(ops::greater_equal(a, y)?, a, f64::INFINITY)?, last, true)?;
+    ops::add(
+        &ops::multiply(&share_among_equal(a, &lo, &[a.ndim() - 1])?, 0.5)?,
+        &ops::multiply(&share_among_equal(a, &hi, &[a.ndim() - 1])?, 0.5)?,
+    )
+}
+
+/// The partial derivatives of `y = scatter(a, pos, u, mode)` for the
+/// modes that are not linear: `(dy/da` in `a`'s shape, `dy[pos_k]/du_k` in
+/// `u`'s shape). For max and min, the elements equal to the result share
+/// it; for prod, a zero update gets the product of the others.
+pub(super) fn scatter_partials(
+    mode: ScatterMode,
+    a: &Array,
+    pos: &Array,
+    u: &Array,
+    y: &Array,
+) -> Result<(Array, Array)> {
+    let n = a.size();
+    let dt = y.dtype();
+    let flat = |x: &Array| ops::reshape_to(x, &[x.size()]);
+    let (af, yf) = (flat(a)?, flat(y)?);
+    let gather = |x: &Array| ops::take(x, pos, Some(0));
+    let scatter_add = |vals: &Array| ops::scatter(&ops::zeros(&[n], vals.dtype())?, pos, vals, ScatterMode::Add);
+    match mode {
+        ScatterMode::Max | ScatterMode::Min => {
+            let ma = ops::astype(&ops::equal(&af, &yf)?, dt)?;
+            let mu = ops::astype(&ops::equal(u, &gather(&yf)?)?, dt)?;
+            let count = ops::add(&ma, &scatter_add(&mu)?)?;
+            let wa = ops::divide(&ma, &count)?;
+            let wu = ops::divide(&mu, &gather(&count)?)?;
+            Ok((ops::reshape_to(&wa, a.shape())?, wu))
+        }
+        ScatterMode::Prod => {
+            let p = ops::scatter(&ops::ones(&[n], dt)?, pos, u, ScatterMode::Prod)?;
+            let is_zero = ops::equal(u, 0.0)?;
+            let safe_u = ops::where_(&is_zero, 1.0, u)?;
+            let q = ops::scatter(&ops::ones(&[n], dt)?, pos, &safe_u, ScatterMode::Prod)?;
+            let zeros_at = gather(&scatter_add(&ops::astype(&is_zero, crate::Dtype::Int32)?)?)?;
+            let others_zero = ops::subtract(&zeros_at, &ops::astype(&is_zero, crate::Dtype::Int32)?)?;
+            let du = ops::divide(&gather(&ops::multiply(&af, &q)?)?, &safe_u)?;
+            let du = ops::where_(ops::equal(&others_zero, 0)?, &du, 0.0)?;
+            Ok((ops::reshape_to(&p, a.shape())?, du))
+        }
+        ScatterMode::Add | ScatterMode::Set => {
+            Err(Error::Runtime("internal: scatter_partials of a linear mode".into()))
+        }
+    }
 }
 
 pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>], cts: &[Option<Array>]) -> Result<Cts> {
@@ -180,21 +252,7 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
             let gb = ops::broadcast_to(&g, a.shape())?;
             match op {
                 ReduceOp::Sum => one(gb),
-                ReduceOp::Prod => {
-                    // y / a, where no element is zero; where one is, the product of the others.
-                    let ax: Vec<i64> = axes.iter().map(|&i| i as i64).collect();
-                    let zero = ops::equal(&a, 0.0)?;
-                    let safe = ops::where_(&zero, 1.0, &a)?;
-                    let others = ops::prod(&safe, Axes::Some(ax.clone()), true)?;
-                    let zeros = ops::sum(&ops::astype(&zero, crate::Dtype::Int32)?, Axes::Some(ax), true)?;
-                    let d_nonzero = ops::divide(&y, &a)?;
-                    let d = ops::where_(
-                        &zero,
-                        ops::where_(ops::equal(&zeros, 1)?, &others, 0.0)?,
-                        ops::where_(ops::greater(&zeros, 0)?, 0.0, &d_nonzero)?,
-                    )?;
-                    one(ops::multiply(&gb, &d)?)
-                }
+                ReduceOp::Prod => one(ops::multiply(&gb, &prod_partial(&a, &y, axes)?)?),
                 ReduceOp::Min | ReduceOp::Max => one(ops::multiply(&gb, &share_among_equal(&a, &y, axes)?)?),
                 ReduceOp::All | ReduceOp::Any => none(1),
             }
@@ -216,17 +274,8 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
             one(ops::multiply(&g, &ops::exp(&ops::subtract(&a, &y)?)?)?)
         }
         Primitive::Median => {
-            // Half to each of the two middle elements (all of it to the middle
-            // one for an odd count), shared among elements equal to them.
             let (a, g, y) = (x(0), g()?, y());
-            let last = Axes::Some(vec![-1]);
-            let lo = ops::max(&ops::where_(ops::less_equal(&a, &y)?, &a, f64::NEG_INFINITY)?, last.clone(), true)?;
-            let hi = ops::min(&ops::where_(ops::greater_equal(&a, &y)?, &a, f64::INFINITY)?, last, true)?;
-            let w = ops::add(
-                &ops::multiply(&share_among_equal(&a, &lo, &[a.ndim() - 1])?, 0.5)?,
-                &ops::multiply(&share_among_equal(&a, &hi, &[a.ndim() - 1])?, 0.5)?,
-            )?;
-            one(ops::multiply(&ops::broadcast_to(&g, a.shape())?, &w)?)
+            one(ops::multiply(&ops::broadcast_to(&g, a.shape())?, &median_weights(&a, &y)?)?)
         }
         Primitive::Matmul => {
             let (a, b, g) = (x(0), x(1), g()?);
@@ -310,10 +359,14 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
                     let ga = ops::multiply(&g, &ops::reshape_to(&kept, a.shape())?)?;
                     Ok(vec![Some(ga), None, Some(ops::take(&flat_g, &pos, Some(0))?)])
                 }
-                ScatterMode::Prod | ScatterMode::Max | ScatterMode::Min => Err(Error::value(format!(
-                    "vjp: scatter with mode {mode:?} has no vector-Jacobian product in rmlx yet (add, set do)"
-                ))),
+                ScatterMode::Prod | ScatterMode::Max | ScatterMode::Min => {
+                    let (u, y) = (x(2), y());
+                    let (wa, wu) = scatter_partials(*mode, &a, &pos, &u, &y)?;
+                    let gu = ops::multiply(&ops::take(&flat_g, &pos, Some(0))?, &wu)?;
+                    Ok(vec![Some(ops::multiply(&g, &wa)?), None, Some(gu)])
+                }
             }
         }
+        Primitive::Custom(c) => super::custom::vjp(c, inputs, cts),
     }
 }

@@ -77,6 +77,7 @@ fn rule(step: &Step, ins: &[(Array, bool)], b: usize) -> Result<Vec<Array>> {
     let one = |a: Array| Ok(vec![a]);
     match &step.prim {
         Primitive::Arange { .. } => Err(Error::Runtime("internal: vmap reached arange".into())),
+        Primitive::Custom(c) => super::custom::vmap(c, ins, &step.inputs, b),
         Primitive::Unary(_) | Primitive::AsType(_) | Primitive::Contiguous | Primitive::Copy => {
             one(node(bshape, odt, step.prim.clone(), vec![x(0)])?)
         }
@@ -245,7 +246,10 @@ where
         }
     }
     let stops: std::collections::HashSet<usize> = env.keys().copied().collect();
-    let outputs = f(&stand_ins)?;
+    let outputs = {
+        let _t = super::Tracing::start();
+        f(&stand_ins)?
+    };
     if out_axes.len() != 1 && out_axes.len() != outputs.len() {
         return Err(Error::value(format!("vmap: {} out_axes for {} outputs", out_axes.len(), outputs.len())));
     }

@@ -213,6 +213,8 @@ fn map_into(
 static EW_U: Knob = Knob::new("RMLX_EW_U", 1);
 static COL_WANT: Knob = Knob::new("RMLX_COL_WANT", 8);
 static GEMV: Knob = Knob::new("RMLX_GEMV", 1);
+/// Pieces per row in the cluster softmax (2, 4 or 8; 0: the most that divide the row).
+static SOFTMAX_P: Knob = Knob::new("RMLX_SOFTMAX_P", 0);
 
 /// Defines of an elementwise program that only moves elements of `dtype`
 /// (`ew_pad`, `ew_arange`, `ew_take`, `ew_scatter`).
@@ -578,7 +580,11 @@ fn rows_op(ctx: &Ctx, a: &Array, name: &'static str, out_len_is_one: bool, extra
         // The most pieces that divide the row: smaller blocks, more rows in
         // flight per SM (on the H100, 4096 x 32768 float32 ran at 2205 GB/s
         // in 8 pieces, 2040 in 4).
-        let p = [8usize, 4, 2].into_iter().find(|&p| len <= p * 256 * 32 && len.is_multiple_of(p * vw));
+        let forced = SOFTMAX_P.get() as usize;
+        let p = [8usize, 4, 2]
+            .into_iter()
+            .filter(|&p| forced == 0 || p == forced)
+            .find(|&p| len <= p * 256 * 32 && len.is_multiple_of(p * vw));
         if let Some((p, grid)) = p.and_then(|p| u32::try_from(rows * p).ok().map(|g| (p, g))) {
             // 32 elements a thread.
             let threads = ((len / p).div_ceil(32).next_multiple_of(32)).clamp(32, 256) as u32;
@@ -917,6 +923,8 @@ pub(crate) fn eval(ctx: &Ctx, prim: &Primitive, inputs: &[Array], shape: &[usize
         Primitive::Pad { low, mode, .. } => one(pad(ctx, inputs, low, *mode, shape)),
         Primitive::Take { axis } => one(take(ctx, x(0)?, x(1)?, *axis, shape)),
         Primitive::Scatter { mode } => one(scatter(ctx, x(0)?, x(1)?, x(2)?, *mode)),
+        // The wrapped function's results, passed on.
+        Primitive::Custom(c) => inputs[c.n_primals.min(inputs.len())..].iter().map(|a| a.data()).collect(),
     }
 }
 

@@ -108,7 +108,10 @@ template <int V, int U> DEV void chain_run(T* __restrict__ out, const ChainProg&
 #ifndef CHAIN_U
 #define CHAIN_U 2
 #endif
-extern "C" __global__ void __launch_bounds__(256) ew_chain(T* __restrict__ out, i64 n,
+#ifndef CHAIN_MINB
+#define CHAIN_MINB 1
+#endif
+extern "C" __global__ void __launch_bounds__(256, CHAIN_MINB) ew_chain(T* __restrict__ out, i64 n,
                                                            const __grid_constant__ ChainProg p) {
   constexpr int VW = 16 / sizeof(T) > 0 ? 16 / sizeof(T) : 1;
   constexpr int E = VW * CHAIN_U;

@@ -220,6 +220,35 @@ extern "C" __global__ void red_col_vec(TO* __restrict__ out, TACC* __restrict__ 
 #ifndef COL_U
 #define COL_U 16
 #endif
+#ifndef COL_PIPE
+#define COL_PIPE 0
+#endif
+#if COL_PIPE
+    // Software-pipelined: the next COL_U rows are requested before the
+    // current ones are added, so loads stay in flight while the thread adds
+    // (same order of additions as below, so the same result).
+    if (j + COL_U <= j1) {
+      vec<TI, V> x[COL_U];
+#pragma unroll
+      for (int u = 0; u < COL_U; u++) x[u] = *reinterpret_cast<const vec<TI, V>*>(base + (j + u) * s);
+      j += COL_U;
+      for (; j + COL_U <= j1; j += COL_U) {
+        vec<TI, V> y[COL_U];
+#pragma unroll
+        for (int u = 0; u < COL_U; u++) y[u] = *reinterpret_cast<const vec<TI, V>*>(base + (j + u) * s);
+#pragma unroll
+        for (int u = 0; u < COL_U; u++)
+#pragma unroll
+          for (int k = 0; k < V; k++) acc[k] = COMB(acc[k], LOAD(x[u].v[k]));
+#pragma unroll
+        for (int u = 0; u < COL_U; u++) x[u] = y[u];
+      }
+#pragma unroll
+      for (int u = 0; u < COL_U; u++)
+#pragma unroll
+        for (int k = 0; k < V; k++) acc[k] = COMB(acc[k], LOAD(x[u].v[k]));
+    }
+#else
     for (; j + COL_U <= j1; j += COL_U) {
       vec<TI, V> x[COL_U];
 #pragma unroll
@@ -229,6 +258,7 @@ extern "C" __global__ void red_col_vec(TO* __restrict__ out, TACC* __restrict__ 
 #pragma unroll
         for (int k = 0; k < V; k++) acc[k] = COMB(acc[k], LOAD(x[u].v[k]));
     }
+#endif
     for (; j < j1; j++) {
       vec<TI, V> x = *reinterpret_cast<const vec<TI, V>*>(base + j * s);
 #pragma unroll
