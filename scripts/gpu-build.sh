@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf .gpu/tests .gpu/bin
 mkdir -p .gpu/tests .gpu/bin .gpu/kernels
-cargo test --release --workspace --no-run --message-format=json 2>/dev/null \
+# Tests and binaries in one cargo run: one feature resolution, so rmlx-core
+# is compiled once for both (a separate `-p rmlx-benchmarks` build resolves
+# features without the dev-dependencies and compiles it again). The
+# extension is built by maturin below.
+cargo build --release --workspace --exclude rmlx-python --all-targets --message-format=json 2>/dev/null \
   | python3 -c '
 import json, sys, shutil, os
 for line in sys.stdin:
@@ -19,7 +23,6 @@ for line in sys.stdin:
         name = m["target"]["name"] + ("-unit" if m["target"]["kind"] == ["lib"] else "")
         shutil.copy(m["executable"], os.path.join(".gpu/tests", name))
 '
-cargo build --release -p rmlx-benchmarks --bins
 cp target/release/gpu_bench target/release/kernel_check .gpu/bin/
 cp benchmarks/run_gpu.py .gpu/bin/
 strip .gpu/tests/* .gpu/bin/gpu_bench .gpu/bin/kernel_check

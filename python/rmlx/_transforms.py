@@ -219,19 +219,49 @@ class custom_function:
         return as_outputs(outs)
 
 
+def _split_arrays(tree):
+    """The arrays of ``tree`` (nested lists, tuples, dicts; other leaves are
+    kept as they are) and a function rebuilding it over new arrays."""
+    arrays = []
+
+    def spec(node):
+        if isinstance(node, core.array):
+            arrays.append(node)
+            return ("a",)
+        if isinstance(node, dict):
+            return ("d", [(k, spec(v)) for k, v in node.items()])
+        if isinstance(node, (list, tuple)):
+            return ("s", type(node), [spec(c) for c in node])
+        return ("c", node)
+
+    def build(sp, it):
+        if sp[0] == "a":
+            return next(it)
+        if sp[0] == "d":
+            return {k: build(c, it) for k, c in sp[1]}
+        if sp[0] == "s":
+            items = [build(c, it) for c in sp[2]]
+            return sp[1](items) if sp[1] in (list, tuple) else sp[1](*items)
+        return sp[1]
+
+    top = spec(tree)
+    return arrays, lambda xs: build(top, iter(xs))
+
+
 def checkpoint(fun):
     """``fun``, recomputed during the backward pass instead of keeping its
     intermediate results: gradients are the same, memory is traded for
-    compute. ``fun`` takes trees of arrays and returns a tree of arrays."""
+    compute. ``fun`` takes trees of arrays (other leaves, such as numbers,
+    are passed as they are) and returns a tree of arrays."""
     if not callable(fun):
         raise TypeError("checkpoint: fun must be callable")
 
     def wrapped(*args, **kwargs):
-        leaves, spec = _flatten(list(args))
+        leaves, rebuild = _split_arrays(list(args))
         box = {}
 
         def flat(xs):
-            out = fun(*_unflatten(spec, iter(xs)), **kwargs)
+            out = fun(*rebuild(xs), **kwargs)
             out_leaves, out_spec = _flatten(out)
             box["spec"] = out_spec
             return out_leaves

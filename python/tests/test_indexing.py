@@ -140,7 +140,7 @@ def test_setitem_matches_numpy(key, value):
 
 def test_setitem_errors():
     a = mx.array(X)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"updates of shape \(7,\) do not broadcast"):
         a[0] = mx.ones((7,))
     with pytest.raises(IndexError):
         a[5] = 1.0

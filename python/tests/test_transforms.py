@@ -374,3 +374,6 @@ def test_checkpoint_gives_the_same_gradients():
     tree_ck = mx.checkpoint(lambda p: {"y": p["a"] * p["b"]})
     g = mx.grad(lambda a: tree_ck({"a": a, "b": mx.array([3.0])})["y"].sum())(mx.array([2.0]))
     assert g.tolist() == [3.0]
+    # numbers among the arguments are passed through
+    scaled = mx.checkpoint(lambda a, k: a * k)
+    assert mx.grad(lambda a: scaled(a, 5.0).sum())(mx.array([1.0, 2.0])).tolist() == [5.0, 5.0]

@@ -40,8 +40,9 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
     // Each slot is emptied as its node runs, so intermediates are freed early.
     let mut order: Vec<Option<Array>> = topological_order(outputs).into_iter().map(Some).collect();
     let mut i = 0;
-    // A transformation tracing a function needs every node's history: no fusion then.
-    let fuse = !crate::transforms::tracing();
+    // A transformation tracing a function needs every node's history, and
+    // profiling times nodes one by one: no fusion then.
+    let fuse = !crate::transforms::tracing() && !crate::backend::profile();
     while i < order.len() {
         let chain = if fuse { crate::backend::cuda::plan_chain(&order[i..]) } else { None };
         if let Some(chain) = chain {

@@ -94,6 +94,31 @@ fn without_rules_the_function_itself_is_transformed() {
 }
 
 #[test]
+fn a_vjp_rule_is_mapped_by_vmap() {
+    // No vmap rule: vmap maps the function and its vjp rule over the batch;
+    // the cotangent of the unbatched argument sums over the batch.
+    let f = CustomFunction::new(sin_times).with_vjp(|p, c, _o| {
+        Ok(vec![ops::multiply(&c[0], &ops::multiply(&ops::cos(&p[0])?, &p[1])?)?, ops::multiply(&c[0], 3.0)?])
+    });
+    let xb = arr(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6], &[3, 2]);
+    let y = arr(&[2.0, -1.0], &[2]);
+    let g = grad(
+        |a| {
+            let v = vmap(|b| f.call(b), a, &[Some(0), None], &[0])?;
+            ops::sum(&v[0], Axes::All, false)
+        },
+        &[xb, y],
+        &[0, 1],
+    )
+    .unwrap();
+    let xv = [0.1f64, 0.2, 0.3, 0.4, 0.5, 0.6];
+    let yv = [2.0f64, -1.0];
+    let want: Vec<f64> = xv.iter().enumerate().map(|(i, x)| x.cos() * yv[i % 2]).collect();
+    close(&g[0], &want);
+    close(&g[1], &[9.0, 9.0]); // the rule's 3 per element, over a batch of 3
+}
+
+#[test]
 fn rules_that_return_the_wrong_things_are_errors() {
     let x = arr(&[1.0, 2.0], &[2]);
     let two = CustomFunction::new(|a| Ok(vec![ops::multiply(&a[0], 2.0)?]))

@@ -329,3 +329,46 @@ fn bad_uses_are_errors() {
     .unwrap_err();
     assert!(e.to_string().contains("view"), "{e}");
 }
+
+mod random_shapes {
+    //! The same checks (vjp and jvp against finite differences) over random
+    //! shapes, broadcast partners and axes.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn shape() -> impl Strategy<Value = Vec<usize>> {
+        prop::collection::vec(1usize..4, 1..4)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn rules_over_random_shapes(
+            s in shape(),
+            keep in prop::collection::vec(any::<bool>(), 3),
+            axis in 0usize..3,
+            which in 0usize..6,
+        ) {
+            // A broadcast partner: a suffix of the shape with some dims set to 1.
+            let start = s.len() - 1 - axis.min(s.len() - 1);
+            let partner: Vec<usize> = s[start..].iter().zip(&keep).map(|(&d, &k)| if k { d } else { 1 }).collect();
+            let ax = (axis % s.len()) as i64;
+            let f = move |a: &[Array]| -> Result<Array> {
+                let (x, y) = (&a[0], &a[1]);
+                match which {
+                    0 => ops::sum(&ops::multiply(&ops::sin(x)?, y)?, Axes::Some(vec![ax]), false),
+                    1 => ops::divide(&ops::exp(x)?, &ops::add(&ops::square(y)?, 1.0)?),
+                    2 => ops::softmax(&ops::add(x, y)?, ax, false),
+                    3 => ops::subtract(&ops::logsumexp(&ops::multiply(x, y)?, Axes::Some(vec![ax]), true)?, x),
+                    4 => ops::max(&ops::maximum(&ops::tanh(x)?, &ops::multiply(y, 0.5)?)?, Axes::Some(vec![ax]), true),
+                    _ => ops::mean(&ops::power(&ops::add(&ops::abs(x)?, 0.5)?, y)?, Axes::Some(vec![ax]), false),
+                }
+            };
+            check(
+                &format!("case {which} on {s:?} with {partner:?}, axis {ax}"),
+                &f,
+                &[(s.clone(), -1.0, 1.0), (partner.clone(), -1.0, 1.0)],
+            );
+        }
+    }
+}

@@ -39,8 +39,25 @@ pub(crate) fn eval_node(
             }
             cpu::eval(prim, inputs, shape, dtype)
         }
+        Device::Gpu(_) if profile() => {
+            // Everything before this node has finished; time this node alone.
+            cuda::sync(stream)?;
+            let t0 = std::time::Instant::now();
+            let r = cuda::eval(prim, inputs, shape, dtype, stream);
+            cuda::sync(stream)?;
+            eprintln!("[rmlx profile] {:9.1} us  {prim:?} -> {shape:?} {dtype}", t0.elapsed().as_secs_f64() * 1e6);
+            r
+        }
         Device::Gpu(_) => cuda::eval(prim, inputs, shape, dtype, stream),
     }
+}
+
+/// `RMLX_PROFILE=1`: run each GPU node alone (synchronizing before and
+/// after) and print its wall time, uploads included (for finding slow
+/// nodes; eager fusion is off meanwhile).
+pub(crate) fn profile() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("RMLX_PROFILE").is_some())
 }
 
 /// `RMLX_TRACE=1`: print each node as it runs and each transfer (for debugging).

@@ -40,6 +40,31 @@ const BINARY: [BinaryOp; 11] = {
     [Add, Subtract, Multiply, Divide, FloorDivide, Remainder, Power, Maximum, Minimum, LogAddExp, Arctan2]
 };
 
+/// Cheap ops: a chain of these alone runs a kernel whose switch has only
+/// them, so it needs fewer registers (more threads in flight per SM) than
+/// one that can also take exp, pow, erfinv, ...
+fn is_light(code: u8) -> bool {
+    use BinaryOp as B;
+    use UnaryOp as U;
+    let c = code as usize;
+    if c == 0 {
+        return true;
+    }
+    if c <= UNARY.len() {
+        return matches!(UNARY[c - 1], U::Abs | U::Negative | U::Square | U::Floor | U::Ceil | U::Trunc);
+    }
+    BINARY
+        .get(c - 1 - UNARY.len())
+        .is_some_and(|op| matches!(op, B::Add | B::Subtract | B::Multiply | B::Divide | B::Maximum | B::Minimum))
+}
+
+/// Whether the light kernel serves chains of light ops (`RMLX_CHAIN_LIGHT=0`
+/// sends every chain to the full one, for measurement).
+fn light_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("RMLX_CHAIN_LIGHT").map(|v| v != "0").unwrap_or(true))
+}
+
 fn fusable_dtype(d: Dtype) -> bool {
     matches!(d, Dtype::Float16 | Dtype::Bfloat16 | Dtype::Float32 | Dtype::Float64)
 }
@@ -183,13 +208,16 @@ pub(crate) fn plan(order: &[Option<Array>]) -> Option<Chain> {
 }
 
 /// `chain_apply<V>`: one `case` per fusable op, from the single-op expressions.
-fn apply_source(dtype: Dtype) -> Result<String> {
+fn apply_source(dtype: Dtype, light: bool) -> Result<String> {
     let t = ctype(dtype);
     let mut s = format!(
         "typedef {t} T;\ntemplate <int V> DEV void chain_apply(T (&acc)[V], const T (&y)[V], int code, bool swap) {{\n  \
          switch (code) {{\n"
     );
     for (i, &op) in UNARY.iter().enumerate() {
+        if light && !is_light(1 + i as u8) {
+            continue;
+        }
         let e = unary_expr(op, dtype)?;
         s += &format!(
             "    case {}: {{\n#pragma unroll\n      for (int k = 0; k < V; k++) {{ T x0 = acc[k]; acc[k] = ({e}); }}\n    }} break;\n",
@@ -197,6 +225,9 @@ fn apply_source(dtype: Dtype) -> Result<String> {
         );
     }
     for (i, &op) in BINARY.iter().enumerate() {
+        if light && !is_light((1 + UNARY.len() + i) as u8) {
+            continue;
+        }
         let e = binary_expr(op);
         s += &format!(
             "    case {}: {{\n#pragma unroll\n      for (int k = 0; k < V; k++) {{ T x0 = swap ? y[k] : acc[k]; \
@@ -208,8 +239,9 @@ fn apply_source(dtype: Dtype) -> Result<String> {
     Ok(s)
 }
 
-/// The specialisation of chain.cu for `dtype` (also used to precompile it).
-pub(crate) fn defines(dtype: Dtype) -> Result<String> {
+/// The specialisation of chain.cu for `dtype`, with every fusable op or
+/// (`light`) only the cheap ones (also used to precompile it).
+pub(crate) fn defines(dtype: Dtype, light: bool) -> Result<String> {
     // Operands loaded up front: 3 for 4- and 8-byte types; none for 16-bit
     // ones, where the extra registers cost more than they gain (measured on
     // the H200: a*b+c bfloat16 1842 GB/s with, 2480 without; float32 3853 with).
@@ -218,18 +250,18 @@ pub(crate) fn defines(dtype: Dtype) -> Result<String> {
     } else {
         format!("#define CHAIN_PRE {}\n", if dtype.size() == 2 { 0 } else { 3 })
     };
-    Ok(format!("{pre}{}", apply_source(dtype)?))
+    Ok(format!("{pre}{}", apply_source(dtype, light)?))
 }
 
-fn chain_function(ctx: &Ctx, dtype: Dtype) -> Result<Func> {
-    static FUNCS: Mutex<Option<HashMap<(usize, Dtype), Func>>> = Mutex::new(None);
-    if let Some(f) =
-        FUNCS.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashMap::new).get(&(ctx.g.index, dtype))
-    {
+fn chain_function(ctx: &Ctx, dtype: Dtype, light: bool) -> Result<Func> {
+    type Funcs = HashMap<(usize, Dtype, bool), Func>;
+    static FUNCS: Mutex<Option<Funcs>> = Mutex::new(None);
+    let key = (ctx.g.index, dtype, light);
+    if let Some(f) = FUNCS.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashMap::new).get(&key) {
         return Ok(*f);
     }
-    let f = function(ctx.g, Family::Chain, &defines(dtype)?, "ew_chain")?;
-    FUNCS.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashMap::new).insert((ctx.g.index, dtype), f);
+    let f = function(ctx.g, Family::Chain, &defines(dtype, light)?, "ew_chain")?;
+    FUNCS.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashMap::new).insert(key, f);
     Ok(f)
 }
 
@@ -281,7 +313,8 @@ pub(crate) fn run(chain: &Chain) -> Result<Data> {
             chain.len, chain.stream, chain.shape, chain.dtype
         );
     }
-    let f = chain_function(&ctx, chain.dtype)?;
+    let light = light_enabled() && chain.steps.iter().all(|st| is_light(st.code));
+    let f = chain_function(&ctx, chain.dtype, light)?;
     // Resolve every operand first (uploads happen here), holding the data alive.
     let mut held: Vec<Data> = Vec::new();
     let mut resolved: Vec<(u8, Resolved, bool)> = Vec::with_capacity(chain.steps.len());
