@@ -2,9 +2,9 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test bench bench-python venv fmt develop pytest
+.PHONY: demo test bench bench-python venv fmt develop develop-release pytest
 
-demo: develop
+demo: develop-release
 	cargo run --release -q -p rmlx-examples --bin demo
 	$(VENV)/bin/python examples/demo.py
 
@@ -14,13 +14,26 @@ test:
 	cargo test --workspace
 	$(MAKE) pytest
 
-# The Python package (rmlx, with the extension rmlx.core) built into $(VENV).
+# The Python package (rmlx, with the extension rmlx.core) built into $(VENV):
+# `develop` with the dev profile (it reuses what `cargo test` built), and
+# `develop-release` optimised, for the demo and benchmarks.
 develop: venv
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q
+
+develop-release: venv
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --release
 
-# The Python suite, on the device DEVICE names (cpu by default).
-pytest: develop
-	$(VENV)/bin/python -m pytest -q python/tests
+# The Python suite, on the device DEVICE names (cpu by default), over the
+# extension that `cargo test --workspace` builds (dev profile, the same
+# features, so nothing is compiled twice), linked with the package's sources
+# into target/pydev.
+PYDEV := target/pydev
+pytest: venv
+	cargo test -q --workspace --no-run
+	rm -rf $(PYDEV) && mkdir -p $(PYDEV)/rmlx
+	ln -s $(abspath python/rmlx)/*.py $(abspath python/rmlx)/*.pyi $(abspath python/rmlx)/py.typed $(PYDEV)/rmlx/
+	ln -s $(abspath target/debug/librmlx_python.so) $(PYDEV)/rmlx/core.abi3.so
+	PYTHONPATH=$(abspath $(PYDEV)) $(VENV)/bin/python -m pytest -q python/tests
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +57,5 @@ fmt:
 	$(PYTHON) -m venv .venv-mlx
 	.venv-mlx/bin/pip install -q "mlx[cpu]" numpy
 
-bench-python: develop .venv-mlx/bin/python
+bench-python: develop-release .venv-mlx/bin/python
 	$(VENV)/bin/python benchmarks/run_python.py --rmlx-python $(VENV)/bin/python --mlx-python .venv-mlx/bin/python

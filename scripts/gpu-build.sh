@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf .gpu/tests .gpu/bin
 mkdir -p .gpu/tests .gpu/bin .gpu/kernels
-# Tests and binaries in one cargo run: one feature resolution, so rmlx-core
-# is compiled once for both (a separate `-p rmlx-benchmarks` build resolves
-# features without the dev-dependencies and compiles it again). The
-# extension is built by maturin below.
-cargo build --release --workspace --exclude rmlx-python --all-targets --message-format=json 2>/dev/null \
+# Tests, binaries and the Python extension in one cargo run: one feature
+# resolution, so rmlx-core is compiled once for all of them (a separate
+# build, maturin's included, resolves features without the dev-dependencies
+# and compiles it again).
+cargo build --release --workspace --all-targets --message-format=json 2>/dev/null \
   | python3 -c '
 import json, sys, shutil, os
 for line in sys.stdin:
@@ -26,15 +26,16 @@ for line in sys.stdin:
 cp target/release/gpu_bench target/release/kernel_check .gpu/bin/
 cp benchmarks/run_gpu.py .gpu/bin/
 strip .gpu/tests/* .gpu/bin/gpu_bench .gpu/bin/kernel_check
-# The Python package (abi3 wheel), unpacked into .gpu/py for PYTHONPATH.
+# The Python package for PYTHONPATH: its sources and the extension as
+# rmlx/core.abi3.so (what the abi3 wheel holds).
 rm -rf .gpu/py .gpu/wheel
-if MATURIN=$(command -v maturin || ls .venv/bin/maturin 2>/dev/null) && [ -f crates/rmlx-python/Cargo.toml ]; then
-  if "$MATURIN" build -q --release -o .gpu/wheel; then
-    mkdir -p .gpu/py && python3 -m zipfile -e .gpu/wheel/*.whl .gpu/py
-    find .gpu/py -name '*.so' -exec strip {} +
-  else
-    echo "the Python wheel did not build: the Python suite will not run on the GPU"
-  fi
+if [ -f target/release/librmlx_python.so ]; then
+  mkdir -p .gpu/py/rmlx
+  cp python/rmlx/*.py python/rmlx/py.typed .gpu/py/rmlx/
+  cp target/release/librmlx_python.so .gpu/py/rmlx/core.abi3.so
+  strip .gpu/py/rmlx/core.abi3.so
+else
+  echo "the Python extension did not build: the Python suite will not run on the GPU"
 fi
 if [ -n "${NVRTC_LIB:-}" ]; then
   LD_LIBRARY_PATH="$NVRTC_LIB" RMLX_KERNEL_CACHE=.gpu/kernels .gpu/bin/kernel_check sm_90

@@ -321,6 +321,27 @@ fn cases<V: Copy>(ap: &[V], bp: &[V], build: Build<'_, V>) -> Vec<Case<V>> {
         build(&lb[..60], &[60]),
         lb[..60].to_vec(),
     );
+    // Rows of a power-of-two width with a row or a column broadcast (the
+    // vector row kernel on the GPU), and rows that start off a vector boundary.
+    push(
+        "large (60,64) x (64,)",
+        build(&la[..3840], &[60, 64]),
+        la[..3840].to_vec(),
+        build(&lb[..64], &[64]),
+        lb[..64].to_vec(),
+    );
+    push(
+        "large (60,1) x (60,64)",
+        build(&la[..60], &[60, 1]),
+        la[..60].to_vec(),
+        build(&lb[..3840], &[60, 64]),
+        lb[..3840].to_vec(),
+    );
+    let shifted: Vec<V> =
+        (0..60 * 65).map(|k| if k % 65 == 0 { la[0] } else { la[(k / 65) * 64 + k % 65 - 1] }).collect();
+    let a_shift =
+        ops::slice(&build(&shifted, &[60, 65]), &[SliceArg::full(), SliceArg::new(Some(1), None, 1)]).unwrap();
+    push("large offset rows x (64,)", a_shift, la[..3840].to_vec(), build(&lb[..64], &[64]), lb[..64].to_vec());
     out
 }
 

@@ -150,16 +150,25 @@ fn backward(outputs: &[Array], cotangents: &[Array], stand_ins: &[Array]) -> Res
         }
     }
     let order = topo(outputs, &stops);
+    // Only arrays that depend on a primal carry cotangents: a constant (data
+    // captured by the closure, an immediate) gets none, so no graph is built
+    // for, say, the gradient of a model's input batch.
+    let mut active: HashSet<usize> = stops.clone();
+    for step in &order {
+        if step.inputs.iter().any(|i| active.contains(&i.id())) {
+            active.extend(step.outputs.iter().flatten().map(|o| o.id()));
+        }
+    }
     for step in order.iter().rev() {
         let out_cts: Vec<Option<Array>> =
             step.outputs.iter().map(|o| o.as_ref().and_then(|o| cts.remove(&o.id()))).collect();
-        if out_cts.iter().all(|c| c.is_none()) {
+        if out_cts.iter().all(|c| c.is_none()) || !step.inputs.iter().any(|i| active.contains(&i.id())) {
             continue;
         }
         let in_cts = vjp_rules::vjp(&step.prim, &step.inputs, &step.outputs, &out_cts)?;
         for (input, g) in step.inputs.iter().zip(in_cts) {
             if let Some(g) = g {
-                if input.dtype().is_inexact() {
+                if input.dtype().is_inexact() && active.contains(&input.id()) {
                     accumulate(&mut cts, input, g)?;
                 }
             }

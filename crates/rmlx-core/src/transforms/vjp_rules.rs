@@ -114,11 +114,15 @@ fn binary(op: BinaryOp, a: &Array, b: &Array, y: &Array, g: &Array) -> Result<Ct
             (da, db)
         }
         Maximum | Minimum => {
-            // The larger (smaller) input takes the cotangent; ties share it.
-            let wins = if op == Maximum { ops::greater(a, b)? } else { ops::less(a, b)? };
-            let tie = ops::equal(a, b)?;
-            let wa = ops::add(&ops::astype(&wins, g.dtype())?, &ops::multiply(&ops::astype(&tie, g.dtype())?, 0.5)?)?;
-            let wb = ops::subtract(1.0, &wa)?;
+            // The larger (smaller) input takes the cotangent; ties share it:
+            // a's weight is (1 ± sign(a - b)) / 2, float ops only, so the
+            // whole rule is one fused kernel (a ReLU's backward reads its
+            // input and the cotangent once). Where a - b is NaN (a NaN input,
+            // or equal infinities) the cotangent is NaN.
+            let s = ops::sign(&ops::subtract(a, b)?)?;
+            let s = if op == Maximum { s } else { ops::negative(&s)? };
+            let wa = ops::multiply(&ops::add(&s, 1.0)?, 0.5)?;
+            let wb = ops::multiply(&ops::subtract(1.0, &s)?, 0.5)?;
             (ops::multiply(g, &wa)?, ops::multiply(g, &wb)?)
         }
         LogAddExp => {

@@ -201,6 +201,31 @@ fn map_into(
     }
     let all: Vec<&[isize]> = std::iter::once(out_strides).chain(ins.iter().map(|i| i.strides.as_slice())).collect();
     let (cshape, cstrides) = collapse_dims(shape, &all);
+    // Two merged dimensions with every input contiguous along the row or one
+    // value per row (a bias or mask broadcast): a row kernel, vectors when the
+    // layout allows.
+    if out_dense
+        && cshape.len() == 2
+        && ins.iter().zip(&cstrides[1..]).all(|(i, s)| i.mode != 0 || s[1] == 0 || s[1] == 1)
+    {
+        let (rows, cols) = (cshape[0], cshape[1]);
+        let vec_ok = vw > 1
+            && cols.is_multiple_of(vw)
+            && out.is_multiple_of((vw * out_dtype.size()) as u64)
+            && ins.iter().zip(&cstrides[1..]).all(|(i, s)| {
+                i.mode != 0
+                    || s[1] == 0
+                    || ((s[0] as usize).is_multiple_of(vw) && i.ptr.is_multiple_of((vw * i.dtype.size()) as u64))
+            });
+        args.arg(cols as i64);
+        for s in &cstrides[1..] {
+            args.arg(s[0] as i64).arg(s[1] as i64);
+        }
+        args.arg(vec_ok as i32);
+        let f = ctx.func(Family::Elementwise, &defines, "ew_rows")?;
+        let threads = rows as u64 * (cols as u64).div_ceil(vw as u64);
+        return launch(f, &Launch::linear(threads, 256)?, ctx.s, &mut args);
+    }
     args.arg(cshape.len() as i32).arg(dims(&to_i64(&cshape))?);
     for s in &cstrides {
         args.arg(dims(&stride_i64(s))?);

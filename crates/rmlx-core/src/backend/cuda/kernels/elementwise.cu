@@ -100,6 +100,57 @@ extern "C" __global__ void ew_strided(TO* __restrict__ out, const TI0* __restric
   out[oo] = OP(load_at(a, ma, ia, oa), load_at(b, mb, ib, ob), load_at(c, mc, ic, oc));
 }
 
+// Two merged dimensions (rows x cols) into a row-major output: input k reads
+// element (r, c) at r * rs + c * cs with cs 0 (one value per row) or 1
+// (contiguous along the row), which covers a bias or mask broadcast along
+// rows or columns. A thread does VW columns of one row, through vector
+// accesses when `vec_ok` (the host checks cols % VW, the row strides and the
+// alignment), one element at a time otherwise.
+template <class T> DEV void load_row(vec<T, VW>& v, const T* p, int mode, const Imm& imm, i64 rs, i64 cs, i64 r,
+                                     i64 col, int cnt, bool vec_ok) {
+  if (mode == 2 || mode == 1 || cs == 0) {
+    T x = mode == 2 ? read_imm<T>(imm) : (mode == 1 ? p[0] : p[r * rs]);
+#pragma unroll
+    for (int k = 0; k < VW; k++) v.v[k] = x;
+    return;
+  }
+  const T* q = p + r * rs + col;
+  if (vec_ok) {
+    v = *reinterpret_cast<const vec<T, VW>*>(q);
+    return;
+  }
+#pragma unroll
+  for (int k = 0; k < VW; k++) v.v[k] = k < cnt ? q[k] : T();
+}
+
+extern "C" __global__ void ew_rows(TO* __restrict__ out, const TI0* __restrict__ a, int ma, Imm ia,
+                                   const TI1* __restrict__ b, int mb, Imm ib, const TI2* __restrict__ c, int mc,
+                                   Imm ic, i64 n, i64 cols, i64 ra, i64 ca, i64 rb, i64 cb, i64 rc, i64 cc,
+                                   int vec_ok) {
+  i64 rows = n / cols;
+  i64 vpr = (cols + VW - 1) / VW;
+  i64 t = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+  if (t >= rows * vpr) return;
+  i64 r = rows * vpr <= 0x7fffffff ? (i64)((unsigned)t / (unsigned)vpr) : t / vpr;
+  i64 col = (t - r * vpr) * VW;
+  int cnt = cols - col < VW ? (int)(cols - col) : VW;
+  vec<TI0, VW> va;
+  vec<TI1, VW> vb;
+  vec<TI2, VW> vc;
+  load_row(va, a, ma, ia, ra, ca, r, col, cnt, vec_ok);
+  load_row(vb, b, mb, ib, rb, cb, r, col, cnt, vec_ok);
+  load_row(vc, c, mc, ic, rc, cc, r, col, cnt, vec_ok);
+  vec<TO, VW> vo;
+#pragma unroll
+  for (int k = 0; k < VW; k++) vo.v[k] = OP(va.v[k], vb.v[k], vc.v[k]);
+  TO* o = out + r * cols + col;
+  if (vec_ok) {
+    *reinterpret_cast<vec<TO, VW>*>(o) = vo;
+  } else {
+    for (int k = 0; k < cnt; k++) o[k] = vo.v[k];
+  }
+}
+
 // start + i * step in f64, converted as astype converts.
 extern "C" __global__ void ew_arange(TO* __restrict__ out, double start, double step, i64 n) {
   i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x;
