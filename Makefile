@@ -24,12 +24,12 @@ develop-release: venv
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --release
 
 # The Python suite, on the device DEVICE names (cpu by default), over the
-# extension that `cargo test --workspace` builds (dev profile, the same
-# features, so nothing is compiled twice), linked with the package's sources
-# into target/pydev.
+# extension built with the tests (dev profile, all targets: the features
+# `cargo test` resolves, so nothing is compiled twice), linked with the
+# package's sources into target/pydev.
 PYDEV := target/pydev
 pytest: venv
-	cargo test -q --workspace --no-run
+	cargo build -q --workspace --all-targets
 	rm -rf $(PYDEV) && mkdir -p $(PYDEV)/rmlx
 	ln -s $(abspath python/rmlx)/*.py $(abspath python/rmlx)/*.pyi $(abspath python/rmlx)/py.typed $(PYDEV)/rmlx/
 	ln -s $(abspath target/debug/librmlx_python.so) $(PYDEV)/rmlx/core.abi3.so

@@ -82,6 +82,10 @@ def main():
     for name in sorted(n for n in dir(mx.metal) if not n.startswith("_") and n not in ("is_available", "metal_is_available")):
         metal += ["    @staticmethod", f"    def {name}{sig(getattr(mx.metal, name))} -> Any: ..."]
     out.append("\n".join(metal) + "\n")
+    rnd = ["class random:"]
+    for name in sorted(n for n in dir(mx.random) if not n.startswith("_")):
+        rnd += ["    @staticmethod", f"    def {name}{sig(getattr(mx.random, name))} -> Any: ..."]
+    out.append("\n".join(rnd) + "\n")
     path = os.path.join(os.path.dirname(__file__), "..", "python", "rmlx", "core.pyi")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -24,6 +24,7 @@ pub mod memory;
 mod operators;
 pub mod ops;
 pub mod primitive;
+pub mod random;
 pub mod shape;
 pub mod transforms;
 

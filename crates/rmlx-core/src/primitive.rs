@@ -193,6 +193,13 @@ pub enum Primitive {
     Scatter {
         mode: ScatterMode,
     },
+    /// Threefry-2x32 random bits (MLX's layout) from the uint32 keys of
+    /// input 0, of shape `K + [2]`: the output is `K + S`, `width` bytes an
+    /// element (uint8, uint16, uint32), the elements of shape `S` of key k
+    /// drawn from key k alone.
+    RandomBits {
+        width: usize,
+    },
     /// A function with its own transformation rules (`CustomFunction`):
     /// the first `n_primals` inputs are its arguments, the rest its results
     /// as the wrapped function computed them, which this node passes on.

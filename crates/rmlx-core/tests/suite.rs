@@ -16,6 +16,7 @@ mod graph;
 mod interop;
 mod matmul;
 mod props;
+mod random;
 mod reduce;
 mod shape;
 mod unary;

@@ -33,7 +33,7 @@ fn ints(o: &Obj<'_>) -> PyResult<Vec<i64>> {
     o.extract::<Vec<i64>>().map_err(|_| PyTypeError::new_err("expected an int or a sequence of ints"))
 }
 
-fn shape_of(o: &Obj<'_>) -> PyResult<Vec<usize>> {
+pub(crate) fn shape_of(o: &Obj<'_>) -> PyResult<Vec<usize>> {
     ints(o)?
         .into_iter()
         .map(|d| {

@@ -13,6 +13,7 @@ mod errors;
 mod extra;
 mod funcs;
 mod index;
+mod random;
 mod transforms;
 
 use array::PyArray;
@@ -100,6 +101,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transforms::_jvp, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_custom_call, m)?)?;
 
+    random::add(m)?;
     let cuda = PyModule::new(py, "cuda")?;
     cuda.add_function(wrap_pyfunction!(cuda_is_available, &cuda)?)?;
     cuda.add("is_available", cuda.getattr("cuda_is_available")?)?;

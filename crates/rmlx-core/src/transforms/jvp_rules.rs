@@ -117,7 +117,7 @@ pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
     let one = |t: Option<Array>| -> Result<Ts> { Ok(vec![t]) };
     let last = || Axes::Some(vec![-1]);
     match prim {
-        Primitive::Arange { .. } => one(None),
+        Primitive::Arange { .. } | Primitive::RandomBits { .. } => one(None),
         Primitive::Unary(op) => one(unary(*op, &x(0), &y(), &t0()?)?),
         Primitive::Binary(op) => one(binary(*op, &x(0), &x(1), &y(), &ts[0], &ts[1])?),
         Primitive::DivMod => {

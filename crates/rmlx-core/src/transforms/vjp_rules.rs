@@ -231,6 +231,8 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
     let out_shape = |i: usize| -> Vec<usize> { outputs[i].as_ref().map(|o| o.shape().to_vec()).unwrap_or_default() };
     match prim {
         Primitive::Arange { .. } => none(0),
+        // Keys are integers: no cotangent.
+        Primitive::RandomBits { .. } => none(1),
         Primitive::Unary(op) => unary(*op, &x(0), &y(), &g()?),
         Primitive::Binary(op) => binary(*op, &x(0), &x(1), &y(), &g()?),
         Primitive::DivMod => {

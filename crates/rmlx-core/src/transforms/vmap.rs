@@ -77,6 +77,8 @@ fn rule(step: &Step, ins: &[(Array, bool)], b: usize) -> Result<Vec<Array>> {
     let one = |a: Array| Ok(vec![a]);
     match &step.prim {
         Primitive::Arange { .. } => Err(Error::Runtime("internal: vmap reached arange".into())),
+        // Batched keys `[B] + K + [2]` give bits `[B] + K + S`, key by key.
+        Primitive::RandomBits { .. } => one(node(bshape, odt, step.prim.clone(), vec![x(0)])?),
         Primitive::Custom(c) => super::custom::vmap(c, ins, &step.inputs, b),
         Primitive::Unary(_) | Primitive::AsType(_) | Primitive::Contiguous | Primitive::Copy => {
             one(node(bshape, odt, step.prim.clone(), vec![x(0)])?)

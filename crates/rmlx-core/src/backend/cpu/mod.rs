@@ -6,6 +6,7 @@ mod elementwise;
 pub(crate) mod layout;
 mod math;
 mod matmul;
+mod random;
 mod reduce;
 pub(crate) mod scalar;
 
@@ -63,6 +64,7 @@ pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: D
         Primitive::Pad { low, mode, .. } => one(layout::pad(inputs, low, *mode, shape)),
         Primitive::Take { axis } => one(layout::take(x(0)?, x(1)?, *axis, shape)),
         Primitive::Scatter { mode } => one(layout::scatter(x(0)?, x(1)?, x(2)?, *mode)),
+        Primitive::RandomBits { width } => one(random::bits(x(0)?, *width, shape)),
         // The wrapped function's results, passed on.
         Primitive::Custom(c) => inputs[c.n_primals.min(inputs.len())..].iter().map(|a| a.data()).collect(),
     }

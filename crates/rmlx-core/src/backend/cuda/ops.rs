@@ -831,6 +831,34 @@ fn take(ctx: &Ctx, a: &Array, indices: &Array, axis: usize, shape: &[usize]) -> 
     Ok(Data::contiguous_arc(buf, shape))
 }
 
+/// Threefry random bits (the layout of backend/cpu/random.rs).
+fn random_bits(ctx: &Ctx, keys: &Array, width: usize, shape: &[usize]) -> Result<Data> {
+    let total = size_of(shape) * width;
+    let nkeys = keys.size() / 2;
+    let dtype = match width {
+        1 => Dtype::Uint8,
+        2 => Dtype::Uint16,
+        _ => Dtype::Uint32,
+    };
+    if total == 0 || nkeys == 0 {
+        return empty(shape, dtype);
+    }
+    if !total.is_multiple_of(nkeys) {
+        return Err(Error::Runtime(format!("internal: {total} random bytes do not split over {nkeys} keys")));
+    }
+    let per_key = total / nkeys;
+    let words = per_key.div_ceil(4);
+    let (half, odd) = (words / 2, words % 2);
+    let dk = contiguous(ctx, keys)?;
+    let kp = dk.buf.device_ptr(ctx.g.index, ctx.s)? + (dk.offset * 4) as u64;
+    let (buf, out) = ctx.alloc(total)?;
+    let mut args = Args::new();
+    args.arg(out).arg(kp).arg(nkeys as i64).arg(per_key as i64).arg(half as i64).arg(odd as i64);
+    let f = ctx.func(Family::Elementwise, &copy_defines(Dtype::Uint32), "ew_random_bits")?;
+    launch(f, &Launch::linear((nkeys * (half + odd)) as u64, 256)?, ctx.s, &mut args)?;
+    Ok(Data::contiguous_arc(buf, shape))
+}
+
 fn scatter(ctx: &Ctx, a: &Array, indices: &Array, updates: &Array, mode: ScatterMode) -> Result<Data> {
     let dtype = a.dtype();
     let n = a.size();
@@ -948,6 +976,7 @@ pub(crate) fn eval(ctx: &Ctx, prim: &Primitive, inputs: &[Array], shape: &[usize
         Primitive::Concatenate { axis } => one(concatenate(ctx, inputs, *axis, shape, dtype)),
         Primitive::Pad { low, mode, .. } => one(pad(ctx, inputs, low, *mode, shape)),
         Primitive::Take { axis } => one(take(ctx, x(0)?, x(1)?, *axis, shape)),
+        Primitive::RandomBits { width } => one(random_bits(ctx, x(0)?, *width, shape)),
         Primitive::Scatter { mode } => one(scatter(ctx, x(0)?, x(1)?, x(2)?, *mode)),
         // The wrapped function's results, passed on.
         Primitive::Custom(c) => inputs[c.n_primals.min(inputs.len())..].iter().map(|a| a.data()).collect(),

@@ -218,3 +218,51 @@ extern "C" __global__ void ew_scatter(TO* __restrict__ out, const i64* __restric
     }
   }
 }
+
+// Threefry-2x32 (20 rounds) of the counter pair (c0, c1) under the key (k0, k1).
+DEV uint2 threefry2x32(u32 k0, u32 k1, u32 c0, u32 c1) {
+  const u32 ks[3] = {k0, k1, 0x1BD11BDAu ^ k0 ^ k1};
+  const int rot[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
+  u32 x0 = c0 + ks[0], x1 = c1 + ks[1];
+#pragma unroll
+  for (int i = 0; i < 5; i++) {
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+      x0 += x1;
+      x1 = __funnelshift_l(x1, x1, rot[i % 2][j]) ^ x0;
+    }
+    x0 += ks[(i + 1) % 3];
+    x1 += ks[(i + 2) % 3] + (u32)(i + 1);
+  }
+  return make_uint2(x0, x1);
+}
+
+// Word w of one key's `per_key` bytes: whole when the keys' blocks are
+// word-aligned, else its low bytes up to the end of the block.
+DEV void put_word(u8* base, i64 per_key, i64 w, u32 v, bool aligned) {
+  if (aligned) {
+    reinterpret_cast<u32*>(base)[w] = v;
+    return;
+  }
+  for (int b = 0; b < 4 && 4 * w + b < per_key; b++) base[4 * w + b] = (u8)(v >> (8 * b));
+}
+
+// Random bits in MLX's layout (backend/cpu/random.rs says it in full): a
+// thread per counter pair of one key; `keys` holds nkeys pairs of words.
+extern "C" __global__ void ew_random_bits(u8* __restrict__ out, const u32* __restrict__ keys, i64 nkeys, i64 per_key,
+                                          i64 half, i64 odd) {
+  i64 counters = half + odd;
+  i64 t = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+  if (t >= nkeys * counters) return;
+  i64 k = t / counters, i = t - k * counters;
+  u32 k0 = keys[2 * k], k1 = keys[2 * k + 1];
+  u8* base = out + k * per_key;
+  bool aligned = per_key % 4 == 0;
+  if (i < half) {
+    uint2 x = threefry2x32(k0, k1, (u32)i, (u32)(half + odd + i));
+    put_word(base, per_key, i, x.x, aligned);
+    put_word(base, per_key, half + odd + i, x.y, aligned);
+  } else {
+    put_word(base, per_key, half, threefry2x32(k0, k1, (u32)half, 0u).x, aligned);
+  }
+}

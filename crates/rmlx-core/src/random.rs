@@ -1,0 +1,334 @@
+//! Random numbers as in MLX and JAX: explicit keys (two uint32 words),
+//! split into independent keys, and bits from the Threefry-2x32 counter-based
+//! hash (20 rounds, Salmon et al. 2011). The bits are MLX's, word for word,
+//! for the same key and shape (tests pin values from MLX 0.32); every
+//! distribution is built from them with ordinary ops, in MLX's order, so the
+//! samples match MLX's too, on the CPU and the GPU alike.
+//!
+//! Without a key a function takes the next key of a process-wide sequence
+//! (`seed` restarts it): the sequence's key is split in two, the first half
+//! kept for next time and the second used.
+
+use std::sync::Mutex;
+
+use crate::array::Array;
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+use crate::ops::{self, node, Operand, SliceArg};
+use crate::primitive::Primitive;
+use crate::shape::fmt_shape;
+
+/// The Threefry-2x32 hash (20 rounds) of the counter pair `(c0, c1)` under
+/// the key `(k0, k1)`; the reference the CPU backend computes with (the GPU
+/// kernel in kernels/elementwise.cu is the same algorithm).
+pub fn threefry2x32(key: (u32, u32), count: (u32, u32)) -> (u32, u32) {
+    const ROT: [[u32; 4]; 2] = [[13, 15, 26, 6], [17, 29, 16, 24]];
+    let ks = [key.0, key.1, 0x1BD1_1BDA ^ key.0 ^ key.1];
+    let mut x0 = count.0.wrapping_add(ks[0]);
+    let mut x1 = count.1.wrapping_add(ks[1]);
+    for i in 0..5 {
+        for &r in &ROT[i % 2] {
+            x0 = x0.wrapping_add(x1);
+            x1 = x1.rotate_left(r) ^ x0;
+        }
+        x0 = x0.wrapping_add(ks[(i + 1) % 3]);
+        x1 = x1.wrapping_add(ks[(i + 2) % 3]).wrapping_add(i as u32 + 1);
+    }
+    (x0, x1)
+}
+
+/// A key for `seed`: the words `[seed >> 32, seed & 0xffffffff]` as uint32.
+pub fn key(seed: u64) -> Result<Array> {
+    Array::from_slice(&[(seed >> 32) as u32, seed as u32], &[2])
+}
+
+static GLOBAL: Mutex<Option<Array>> = Mutex::new(None);
+
+/// Restarts the process-wide key sequence from `seed`.
+pub fn seed(seed: u64) -> Result<()> {
+    let k = key(seed)?;
+    crate::eval(std::slice::from_ref(&k))?;
+    *GLOBAL.lock().unwrap_or_else(|e| e.into_inner()) = Some(k);
+    Ok(())
+}
+
+/// The next key of the process-wide sequence (seeded from the clock until
+/// `seed` is called).
+pub fn next_key() -> Result<Array> {
+    let mut g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
+    let current = match g.take() {
+        Some(k) => k,
+        None => {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            key(t)?
+        }
+    };
+    let parts = split(&current, 2)?;
+    let row = |i: i64| -> Result<Array> {
+        let r = ops::slice(&parts, &[SliceArg::new(Some(i), Some(i + 1), 1), SliceArg::full()])?;
+        ops::reshape_to(&r, &[2])
+    };
+    let (keep, used) = (row(0)?, row(1)?);
+    crate::eval(&[keep.clone(), used.clone()])?;
+    *g = Some(keep);
+    Ok(used)
+}
+
+fn check_key(k: &Array, op: &str) -> Result<()> {
+    if k.dtype() != Dtype::Uint32 {
+        return Err(Error::Dtype(format!("{op}: a key must have dtype uint32, got {}", k.dtype())));
+    }
+    if k.shape() != [2] {
+        return Err(Error::shape(format!("{op}: a key must have shape (2,), got {}", fmt_shape(k.shape()))));
+    }
+    Ok(())
+}
+
+fn key_or_next(k: Option<&Array>, op: &str) -> Result<Array> {
+    match k {
+        Some(k) => {
+            check_key(k, op)?;
+            Ok(k.clone())
+        }
+        None => next_key(),
+    }
+}
+
+/// Random bits of `shape` from `key` (or the next global key): `width` bytes
+/// per element, 1 (uint8), 2 (uint16) or 4 (uint32).
+pub fn bits(shape: &[usize], width: usize, key: Option<&Array>) -> Result<Array> {
+    let dtype = match width {
+        1 => Dtype::Uint8,
+        2 => Dtype::Uint16,
+        4 => Dtype::Uint32,
+        _ => return Err(Error::value(format!("bits: width must be 1, 2 or 4 bytes, got {width}"))),
+    };
+    let k = key_or_next(key, "bits")?;
+    node(shape.to_vec(), dtype, Primitive::RandomBits { width }, vec![k])
+}
+
+/// `num` new keys from `key`, as an array of shape `(num, 2)`.
+pub fn split(key: &Array, num: usize) -> Result<Array> {
+    check_key(key, "split")?;
+    bits(&[num, 2], 4, Some(key))
+}
+
+fn float_dtype(dtype: Dtype, op: &str) -> Result<()> {
+    if !dtype.is_float() {
+        return Err(Error::Dtype(format!("{op}: can only generate values of a real floating dtype, got {dtype}")));
+    }
+    Ok(())
+}
+
+fn operand_array(v: Operand, dtype: Dtype) -> Result<Array> {
+    match v {
+        Operand::Array(a) => ops::astype(&a, dtype),
+        Operand::Scalar(s) => s.to_array(dtype),
+    }
+}
+
+/// The largest value below 1 in `dtype`.
+fn below_one(dtype: Dtype) -> f64 {
+    match dtype {
+        Dtype::Float16 => 1.0 - 2f64.powi(-11),
+        Dtype::Bfloat16 => 1.0 - 2f64.powi(-8),
+        Dtype::Float64 => 1.0 - 2f64.powi(-53),
+        _ => 1.0 - 2f64.powi(-24),
+    }
+}
+
+/// Uniform values in `[low, high)` of `shape` and `dtype` (a real float).
+/// `low` and `high` broadcast to `shape`.
+pub fn uniform(
+    low: impl Into<Operand>,
+    high: impl Into<Operand>,
+    shape: &[usize],
+    dtype: Dtype,
+    key: Option<&Array>,
+) -> Result<Array> {
+    float_dtype(dtype, "uniform")?;
+    let lo = operand_array(low.into(), dtype)?;
+    let hi = operand_array(high.into(), dtype)?;
+    let range = ops::subtract(&hi, &lo)?;
+    let full = ops::broadcast_shapes(&[shape, range.shape()])?;
+    if full != shape {
+        return Err(Error::shape(format!(
+            "uniform: the bounds have shape {} and do not broadcast to the shape asked for, {}",
+            fmt_shape(range.shape()),
+            fmt_shape(shape)
+        )));
+    }
+    let k = key_or_next(key, "uniform")?;
+    // Bits over the largest uint32, kept below 1, then scaled into [low, high).
+    let b = bits(shape, 4, Some(&k))?;
+    let u = ops::divide(&ops::astype(&b, Dtype::Float32)?, &Array::scalar(u32::MAX as f32)?)?;
+    let upper = ops::astype(&Array::scalar(below_one(dtype))?, Dtype::Float32)?;
+    let u = ops::astype(&ops::minimum(&u, &upper)?, dtype)?;
+    ops::add(&ops::multiply(&range, &u)?, &lo)
+}
+
+/// `-1 + 2^-24`, the float32 just above -1: the low end of the uniform
+/// values behind `normal` and `laplace`.
+const ABOVE_MINUS_ONE: f32 = -1.0 + f32::EPSILON / 2.0;
+
+/// Normal values of `shape` and `dtype`, with mean `loc` and standard
+/// deviation `scale` (0 and 1 when not given).
+pub fn normal(
+    shape: &[usize],
+    dtype: Dtype,
+    loc: Option<Operand>,
+    scale: Option<Operand>,
+    key: Option<&Array>,
+) -> Result<Array> {
+    float_dtype(dtype, "normal")?;
+    let u = uniform(ABOVE_MINUS_ONE, 1.0f32, shape, Dtype::Float32, key)?;
+    let e = ops::astype(&ops::erfinv(&u)?, dtype)?;
+    let mut out = ops::multiply(&sqrt2(dtype)?, &e)?;
+    if let Some(s) = scale {
+        out = ops::multiply(&operand_array(s, dtype)?, &out)?;
+    }
+    if let Some(l) = loc {
+        out = ops::add(&operand_array(l, dtype)?, &out)?;
+    }
+    Ok(out)
+}
+
+/// sqrt(2) rounded to `dtype`.
+fn sqrt2(dtype: Dtype) -> Result<Array> {
+    ops::astype(&Array::scalar(std::f64::consts::SQRT_2)?, dtype)
+}
+
+/// Normal values truncated to `[lower, upper]` (inverse-CDF sampling), of
+/// `shape` (the bounds' broadcast shape when not given).
+pub fn truncated_normal(
+    lower: impl Into<Operand>,
+    upper: impl Into<Operand>,
+    shape: Option<&[usize]>,
+    dtype: Dtype,
+    key: Option<&Array>,
+) -> Result<Array> {
+    float_dtype(dtype, "truncated_normal")?;
+    let lo = operand_array(lower.into(), dtype)?;
+    let hi = operand_array(upper.into(), dtype)?;
+    let shape = match shape {
+        Some(s) => s.to_vec(),
+        None => ops::broadcast_shapes(&[lo.shape(), hi.shape()])?,
+    };
+    let sqrt2 = sqrt2(dtype)?;
+    let a = ops::erf(&ops::divide(&lo, &sqrt2)?)?;
+    let b = ops::erf(&ops::divide(&hi, &sqrt2)?)?;
+    let u = uniform(a, b, &shape, dtype, key)?;
+    let out = ops::multiply(&sqrt2, &ops::erfinv(&u)?)?;
+    ops::maximum(&ops::minimum(&hi, &out)?, &lo)
+}
+
+/// Integers in `[low, high)` of `shape` and the integer `dtype`.
+pub fn randint(
+    low: impl Into<Operand>,
+    high: impl Into<Operand>,
+    shape: &[usize],
+    dtype: Dtype,
+    key: Option<&Array>,
+) -> Result<Array> {
+    if !dtype.is_integer() {
+        return Err(Error::Dtype(format!("randint: can only generate integers of an integer dtype, got {dtype}")));
+    }
+    let lo = operand_array(low.into(), Dtype::Float32)?;
+    let u = uniform(lo.clone(), high, shape, Dtype::Float32, key)?;
+    ops::astype(&ops::floor(&ops::maximum(&u, &lo)?)?, dtype)
+}
+
+/// True with probability `p` (broadcast to `shape`, which defaults to p's shape).
+pub fn bernoulli(p: impl Into<Operand>, shape: Option<&[usize]>, key: Option<&Array>) -> Result<Array> {
+    let p = match p.into() {
+        Operand::Array(a) => a,
+        Operand::Scalar(s) => s.to_array(Dtype::Float32)?,
+    };
+    let dt = crate::dtype::promote_types(p.dtype(), Dtype::Float32);
+    float_dtype(dt, "bernoulli")?;
+    let shape = shape.map(|s| s.to_vec()).unwrap_or_else(|| p.shape().to_vec());
+    if ops::broadcast_shapes(&[&shape, p.shape()])? != shape {
+        return Err(Error::shape(format!(
+            "bernoulli: p of shape {} does not broadcast to the shape asked for, {}",
+            fmt_shape(p.shape()),
+            fmt_shape(&shape)
+        )));
+    }
+    let u = uniform(0.0f32, 1.0f32, &shape, dt, key)?;
+    ops::less(&u, &p)
+}
+
+/// Gumbel values of `shape` and `dtype`: `-log(-log(u))` for uniform `u`.
+pub fn gumbel(shape: &[usize], dtype: Dtype, key: Option<&Array>) -> Result<Array> {
+    float_dtype(dtype, "gumbel")?;
+    let u = uniform(0.0f32, 1.0f32, shape, dtype, key)?;
+    ops::negative(&ops::log(&ops::negative(&ops::log(&u)?)?)?)
+}
+
+/// Laplace values of `shape` and `dtype` with location `loc` and scale `scale`.
+pub fn laplace(shape: &[usize], dtype: Dtype, loc: f64, scale: f64, key: Option<&Array>) -> Result<Array> {
+    float_dtype(dtype, "laplace")?;
+    let u = uniform(ABOVE_MINUS_ONE, 1.0f32, shape, Dtype::Float32, key)?;
+    let s = ops::multiply(&ops::sign(&u)?, &ops::log1p(&ops::negative(&ops::abs(&u)?)?)?)?;
+    let mut out = ops::astype(&s, dtype)?;
+    if scale != 1.0 {
+        out = ops::multiply(&ops::astype(&Array::scalar(scale)?, dtype)?, &out)?;
+    }
+    if loc != 0.0 {
+        out = ops::add(&ops::astype(&Array::scalar(loc)?, dtype)?, &out)?;
+    }
+    Ok(out)
+}
+
+/// How many samples `categorical` draws.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Samples {
+    /// One per distribution (the logits without `axis`).
+    One,
+    /// An output of this shape, which the logits without `axis` broadcast to.
+    Shape(Vec<usize>),
+    /// This many per distribution, on a new last axis.
+    Count(usize),
+}
+
+/// Indices sampled from the categorical distributions whose unnormalised
+/// log-probabilities lie along `axis` of `logits` (uint32, like `argmax`).
+pub fn categorical(logits: &Array, axis: i64, samples: Samples, key: Option<&Array>) -> Result<Array> {
+    float_dtype(logits.dtype(), "categorical")?;
+    let nd = logits.ndim() as i64;
+    if axis < -nd || axis >= nd {
+        return Err(Error::Axis { op: "categorical", axis, ndim: logits.ndim() });
+    }
+    let ax = if axis < 0 { axis + nd } else { axis } as usize;
+    let mut rest = logits.shape().to_vec();
+    let n = rest.remove(ax);
+    let (noise_shape, lg, arg_axis) = match samples {
+        Samples::One => (logits.shape().to_vec(), logits.clone(), ax),
+        Samples::Shape(s) => {
+            if ops::broadcast_shapes(&[&s, &rest])? != s {
+                return Err(Error::shape(format!(
+                    "categorical: the logits without axis {axis} have shape {}, which does not broadcast to the \
+                     shape asked for, {}",
+                    fmt_shape(&rest),
+                    fmt_shape(&s)
+                )));
+            }
+            let mut full = s.clone();
+            full.insert(full.len() - rest.len() + ax, n);
+            (full, logits.clone(), s.len() - rest.len() + ax)
+        }
+        Samples::Count(k) => {
+            // Noise of the logits' shape plus a last axis of k; the logits
+            // gain that axis and the argmax runs over `axis`.
+            let mut full = logits.shape().to_vec();
+            full.push(k);
+            (full, ops::expand_dims(logits, vec![-1])?, ax)
+        }
+    };
+    let k = key_or_next(key, "categorical")?;
+    let g = gumbel(&noise_shape, logits.dtype(), Some(&k))?;
+    ops::argmax(&ops::add(&g, &lg)?, Some(arg_axis as i64), false)
+}
