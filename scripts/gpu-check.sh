@@ -14,6 +14,11 @@ done
 if [ -f .gpu/pack.tar.xz ] && [ ! -d .gpu/tests ]; then
   tar -C .gpu -xJf .gpu/pack.tar.xz
 fi
+# A kernel cache brought back from an earlier call (`tar -C .gpu -cJf
+# kernels.tar.xz kernels` there), so the suite need not compile every kernel.
+if [ -f .gpu/kernels.tar.xz ]; then
+  mkdir -p .gpu/kernels && tar -C .gpu -xJf .gpu/kernels.tar.xz
+fi
 . scripts/gpu-env.sh
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 
@@ -23,7 +28,7 @@ for t in .gpu/tests/*; do
   name=$(basename "$t")
   start=$(date +%s.%N)
   # A hung test must not take the whole call with it.
-  timeout -s KILL 300 "$t" --test-threads=4 > "$OUT/test-$name.log" 2>&1
+  timeout -s KILL 420 "$t" --test-threads=4 > "$OUT/test-$name.log" 2>&1
   rc=$?
   secs=$(python3 -c "import time; print(f'{time.time()-$start:.1f}')")
   summary=$(grep -E "^test result:" "$OUT/test-$name.log" | tail -1 | sed 's/test result: //; s/; finished.*//')
