@@ -31,6 +31,12 @@ const ROWS: usize = 4096;
 const COLS: usize = 4096;
 /// Length of the chain of tiny ops in the graph-overhead benchmark.
 const CHAIN: usize = 100_000;
+/// (table rows, gathered rows, row length) of the take benchmark.
+const TAKE_TABLE: usize = 32768;
+const TAKE_ROWS: usize = 65536;
+const TAKE_DIM: usize = 512;
+/// Keys of the sort benchmark.
+const SORT_N: usize = 1 << 22;
 
 /// xorshift64*: small, fast and good enough for benchmark inputs.
 struct Rng(u64);
@@ -236,6 +242,39 @@ fn graph_overhead(b: &Bench, rng: &mut Rng) -> BenchResult<()> {
     Ok(())
 }
 
+/// Issue 5 on the CPU: take of rows from a table, a float32 sort, and a
+/// cumsum along the last axis (GB/s: the bytes read and written).
+fn selection(b: &Bench, rng: &mut Rng) -> BenchResult<()> {
+    let (t, m, d) = (TAKE_TABLE, TAKE_ROWS, TAKE_DIM);
+    let (table, ht) = random(rng, &[t, d])?;
+    let idx_host: Vec<i64> = (0..m).map(|_| (rng.next_u64() % t as u64) as i64).collect();
+    let idx = Array::from_slice(&idx_host, &[m])?;
+    let tt = b.time(
+        || ops::take(&table, &idx, Some(0)),
+        |y| check_at("take", y, m * d, (0.0, 0.0), |i| ht[idx_host[i / d] as usize * d + i % d]),
+    )?;
+    emit("take_rows", "GB/s", (2 * 4 * m * d + 8 * m) as f64 / tt / 1e9);
+    drop(table);
+
+    let (x, hx) = random(rng, &[SORT_N])?;
+    let mut sorted = hx.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let ts = b.time(|| ops::sort(&x, Some(0)), |y| check_at("sort", y, SORT_N, (0.0, 0.0), |i| sorted[i]))?;
+    emit("sort", "GB/s", (2 * 4 * SORT_N) as f64 / ts / 1e9);
+
+    let (x, hx) = random(rng, &[ROWS, COLS])?;
+    let want = |i: usize| {
+        let (r, c) = (i / COLS, i % COLS);
+        hx[r * COLS..r * COLS + c + 1].iter().map(|&v| v as f64).sum::<f64>() as f32
+    };
+    let tc = b.time(
+        || ops::cumsum(&x, ops::ScanArgs::axis(-1), None),
+        |y| check_at("cumsum", y, ROWS * COLS, (1e-3, 1e-3), want),
+    )?;
+    emit("cumsum_last_axis", "GB/s", (2 * 4 * ROWS * COLS) as f64 / tc / 1e9);
+    Ok(())
+}
+
 fn main() -> BenchResult<()> {
     let mut quick = false;
     for arg in std::env::args().skip(1) {
@@ -255,5 +294,6 @@ fn main() -> BenchResult<()> {
     matmul(&b, &mut rng, 1024)?;
     matmul(&b, &mut rng, 2048)?;
     graph_overhead(&b, &mut rng)?;
+    selection(&b, &mut rng)?;
     Ok(())
 }

@@ -29,6 +29,8 @@ QUICK_REPEATS = 3
 N_ELEMWISE = 1 << 24
 ROWS = COLS = 4096
 CHAIN = 100_000
+TAKE = (32768, 65536, 512)  # table rows, gathered rows, row length
+SORT_N = 1 << 22
 
 # name -> (label, metric, target). A target is ("ratio", x): rmlx/NumPy >= x
 # for throughput; or ("max_us", x): rmlx's own us/op below x. None: no target.
@@ -43,6 +45,9 @@ BENCHMARKS = [
     ("graph_build", "graph overhead: build (100k x+1)", "us/op", None),
     ("graph_eval", "graph overhead: eval (100k x+1)", "us/op", None),
     ("graph_total", "graph overhead: build+eval (100k x+1)", "us/op", ("max_us", 1.0)),
+    ("take_rows", "take 65536 rows of 512 f32 from a 32768-row table", "GB/s", ("ratio", 1.0)),
+    ("sort", "sort 2^22 f32", "GB/s", ("ratio", 1.0)),
+    ("cumsum_last_axis", "cumsum(axis=-1), 4096x4096 f32", "GB/s", ("ratio", 1.0)),
 ]
 
 
@@ -102,6 +107,16 @@ def numpy_benchmarks(repeats):
 
     assert chain().dtype == np.float32
     out["graph_total"] = median_time(chain, repeats) * 1e6 / CHAIN
+
+    t, m, d = TAKE
+    table = rand(t, d)
+    idx = rng.integers(0, t, m)
+    out["take_rows"] = (2 * 4 * m * d + 8 * m) / median_time(lambda: np.take(table, idx, axis=0), repeats) / 1e9
+    del table
+    x = rand(SORT_N)
+    out["sort"] = 2 * 4 * SORT_N / median_time(lambda: np.sort(x), repeats) / 1e9
+    x = rand(ROWS, COLS)
+    out["cumsum_last_axis"] = 2 * 4 * ROWS * COLS / median_time(lambda: np.cumsum(x, axis=-1), repeats) / 1e9
     return out
 
 

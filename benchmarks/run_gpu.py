@@ -47,6 +47,10 @@ CHAIN_LEN, CHAIN_ITERS = 1024, 1000
 TRAIN_REPEATS = 20
 MLP = (4096, 1024, 4096, 1024)  # batch, in, hidden, out
 PER_EXAMPLE = (256, 1024)  # batch, features of the square linear layer
+GATHER = (131072, 1 << 20, 4096)  # table rows, gathered rows, row length (bf16)
+SORT_N = 1 << 24
+CUMSUM_SHAPE = (4096, 32768)
+NORMAL_N = 1 << 28
 
 # name -> (label, metric, target). A target is ("ratio", x): rmlx/PyTorch >= x
 # for throughput; or ("max_us", x): rmlx's own us/op at most x.
@@ -72,6 +76,13 @@ BENCHMARKS = [
     # per-example gradients (PyTorch: torch.func.vmap(torch.func.grad)).
     ("mlp_train_step_f32", "MLP step 1024->4096->1024, batch 4096, f32 TF32", "us/op", ("ratio", 1.0)),
     ("per_example_grads_f32", "per-example grads, vmap(grad), 1024x1024 linear, batch 256", "us/op", ("ratio", 1.0)),
+    # Issue 5 (PyTorch: index_select, index_add (out of place), sort (values
+    # and indices), cumsum, randn).
+    ("take_rows_bf16", "take 1M rows of 4096 bf16 from a 128k-row table", "GB/s", ("ratio", 0.95)),
+    ("scatter_add_rows_bf16", "scatter-add 1M rows of 4096 bf16 into a 128k-row table", "GB/s", ("ratio", 0.9)),
+    ("sort_f32", "sort 2^24 f32", "GB/s", ("ratio", 0.9)),
+    ("cumsum_last_axis_f32", "cumsum(axis=-1), 4096x32768 f32", "GB/s", ("ratio", 0.9)),
+    ("random_normal_f32", "random.normal 2^28 f32", "GB/s", ("ratio", 0.9)),
 ]
 
 
@@ -262,6 +273,38 @@ def torch_benchmarks(r):
             free()
     finally:
         torch.backends.cuda.matmul.allow_tf32 = old_tf32
+
+    # Issue 5: gathers and scatters of embedding rows, sort, cumsum, randn.
+    t, m, d = GATHER
+    if r.wants("take_rows_bf16") or r.wants("scatter_add_rows_bf16"):
+        print(f"gather: {m} rows of {d} bf16 from a {t}-row table", file=sys.stderr, flush=True)
+        table = rand(t, d, dtype=torch.bfloat16)
+        idx = torch.randint(0, t, (m,), device=dev, generator=gen)
+        r.run("take_rows_bf16", "GB/s", 2 * 2 * m * d + 8 * m, BANDWIDTH_REPEATS,
+              lambda i: torch.index_select(table, 0, idx))
+        upd = rand(m, d, dtype=torch.bfloat16)
+        r.run("scatter_add_rows_bf16", "GB/s", 2 * 2 * m * d + 2 * 2 * t * d + 8 * m, BANDWIDTH_REPEATS,
+              lambda i: table.index_add(0, idx, upd))
+        del table, idx, upd
+        free()
+    if r.wants("sort_f32"):
+        print(f"sort: {SORT_N} float32 keys", file=sys.stderr, flush=True)
+        x = rand(SORT_N)
+        r.run("sort_f32", "GB/s", 2 * 4 * SORT_N, BANDWIDTH_REPEATS, lambda i: torch.sort(x))
+        del x
+        free()
+    if r.wants("cumsum_last_axis_f32"):
+        rows, cols = CUMSUM_SHAPE
+        print(f"cumsum: {rows} x {cols}", file=sys.stderr, flush=True)
+        x = rand(rows, cols)
+        r.run("cumsum_last_axis_f32", "GB/s", 2 * 4 * rows * cols, BANDWIDTH_REPEATS, lambda i: torch.cumsum(x, dim=-1))
+        del x
+        free()
+    if r.wants("random_normal_f32"):
+        print(f"random.normal: {NORMAL_N} float32", file=sys.stderr, flush=True)
+        r.run("random_normal_f32", "GB/s", 4 * NORMAL_N, BANDWIDTH_REPEATS,
+              lambda i: torch.randn(NORMAL_N, device=dev, generator=gen))
+        free()
 
 
 def run_rmlx(path, quick, only, timeout, extra_env=None):

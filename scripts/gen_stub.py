@@ -30,6 +30,8 @@ def sig(obj):
         s = str(inspect.signature(obj))
     except (TypeError, ValueError):
         s = "(*args, **kwargs)"
+    # pyo3 writes defaults it cannot show as literals (such as -1) as `...`.
+    s = s.replace("=Ellipsis", "=...")
     return s.replace("$self", "self").replace("$module, ", "").replace("$type", "cls")
 
 

@@ -2,7 +2,8 @@
 # Run on the GPU machine over a tree prepared by scripts/gpu-build.sh: the
 # whole Rust test suite on the GPU (RMLX_DEVICE=gpu), then the GPU
 # benchmarks against PyTorch in the same call; a short table comes last.
-# Arguments: --no-bench, --quick (fewer benchmark repeats).
+# Arguments: --no-bench, --quick (fewer benchmark repeats); BENCH_ONLY=a,b
+# runs only the benchmarks whose names contain a or b.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/rmlx-out}
@@ -52,7 +53,10 @@ if [ -d .gpu/py ]; then
 fi
 
 if [ $BENCH -eq 1 ]; then
-  python3 .gpu/bin/run_gpu.py --rmlx .gpu/bin/gpu_bench --out "$OUT/bench.md" $QUICK 2>&1 | tee "$OUT/bench.log" | tail -5 >/dev/null
+  ONLY=()
+  IFS=',' read -ra pats <<< "${BENCH_ONLY:-}"
+  for p in "${pats[@]}"; do [ -n "$p" ] && ONLY+=(--only "$p"); done
+  python3 .gpu/bin/run_gpu.py --rmlx .gpu/bin/gpu_bench --out "$OUT/bench.md" $QUICK "${ONLY[@]}" 2>&1 | tee "$OUT/bench.log" | tail -5 >/dev/null
 fi
 
 echo

@@ -64,6 +64,14 @@ struct Sizes {
     mlp: (usize, usize, usize, usize),
     /// (batch, features) of the per-example gradients of a square linear layer.
     per_example: (usize, usize),
+    /// (table rows, gathered rows, row length) of the embedding gather and scatter-add.
+    gather: (usize, usize, usize),
+    /// Keys of the float32 sort.
+    sort: usize,
+    /// (rows, columns) of the cumsum input.
+    cumsum: (usize, usize),
+    /// Values of the random.normal benchmark.
+    normal: usize,
 }
 
 impl Sizes {
@@ -77,6 +85,10 @@ impl Sizes {
             chain: (1024, 1000),
             mlp: (4096, 1024, 4096, 1024),
             per_example: (256, 1024),
+            gather: (131072, 1 << 20, 4096),
+            sort: 1 << 24,
+            cumsum: (4096, 32768),
+            normal: 1 << 28,
         }
     }
     fn smoke() -> Sizes {
@@ -89,6 +101,10 @@ impl Sizes {
             chain: (1024, 1000),
             mlp: (64, 32, 64, 32),
             per_example: (8, 32),
+            gather: (64, 256, 32),
+            sort: 5000,
+            cumsum: (8, 5000),
+            normal: 1 << 12,
         }
     }
 }
@@ -731,6 +747,138 @@ Prints one JSON object per benchmark on stdout, progress on stderr.
   --smoke          tiny sizes, to check the harness itself (implies nothing about speed)
 Float32 matmuls use TF32 only with RMLX_ENABLE_TF32=1 in the environment.";
 
+/// Issue 5: the embedding gather (take of `m` rows of `d` bf16 from a
+/// `t`-row table) and its scatter-add, a float32 sort, a cumsum along the
+/// last axis, and random.normal. GB/s counts bytes read and written: the
+/// gathered rows twice (read, write) for take; the update rows and the rows
+/// they land on, plus the table copy, for scatter-add; the keys twice for
+/// sort and cumsum; the values written for normal.
+fn indexing(r: &Runner, sizes: &Sizes) -> BenchResult<()> {
+    let (t, m, d) = sizes.gather;
+    let take_name = "take_rows_bf16".to_string();
+    let scatter_name = "scatter_add_rows_bf16".to_string();
+    if r.wants_any(&[take_name.clone(), scatter_name.clone()]) {
+        eprintln!("gather: {m} rows of {d} bf16 from a {t}-row table");
+        let (tf, th) = random(21, &[t, d])?;
+        let table = cast(&tf, Dtype::Bfloat16)?;
+        drop(tf);
+        let mut rng = Rng::new(99);
+        let idx_host: Vec<i64> = (0..m).map(|_| (rng.next_u64() % t as u64) as i64).collect();
+        let idx = Array::from_slice(&idx_host, &[m])?;
+        let row_of = |y: &Array, row: usize| -> BenchResult<Vec<f32>> {
+            let s = ops::slice_axis(y, 0, ops::SliceArg::range(row as i64, row as i64 + 1))?;
+            Ok(ops::astype(&s, Dtype::Float32)?.to_vec()?)
+        };
+        let spec = Spec {
+            name: take_name,
+            dtype: "bfloat16".into(),
+            shape: shape_str(&[m, d]),
+            metric: Metric::GbPerS,
+            work: (2 * 2 * m * d + 8 * m) as f64,
+            repeats: r.repeats(BANDWIDTH_REPEATS),
+        };
+        let check = |y: &Array| -> BenchResult<()> {
+            for &row in &[0, m / 2, m - 1] {
+                let got = row_of(y, row)?;
+                let src = idx_host[row] as usize;
+                for (j, &g) in got.iter().enumerate().step_by(97) {
+                    let w = bf16_round(th[src * d + j]);
+                    ensure(g == w, || format!("row {row} element {j} is {g}, expected {w}"))?;
+                }
+            }
+            Ok(())
+        };
+        r.run(spec, |_| ops::take(&table, &idx, Some(0)), check)?;
+        let (uf, _) = random(22, &[m, d])?;
+        let upd = cast(&uf, Dtype::Bfloat16)?;
+        drop(uf);
+        let spec = Spec {
+            name: scatter_name,
+            dtype: "bfloat16".into(),
+            shape: shape_str(&[m, d]),
+            metric: Metric::GbPerS,
+            work: (2 * 2 * m * d + 2 * 2 * t * d + 8 * m) as f64,
+            repeats: r.repeats(BANDWIDTH_REPEATS),
+        };
+        // The sum of the update rows that land on a few table rows, in float64.
+        let check = |y: &Array| -> BenchResult<()> {
+            for &row in &[idx_host[0] as usize, idx_host[m / 2] as usize] {
+                let got = row_of(y, row)?;
+                let hits: Vec<usize> = (0..m).filter(|&k| idx_host[k] as usize == row).collect();
+                let urows: Vec<Vec<f32>> = hits.iter().map(|&k| row_of(&upd, k)).collect::<BenchResult<_>>()?;
+                for j in (0..d).step_by(101) {
+                    let w: f64 = bf16_round(th[row * d + j]) as f64 + urows.iter().map(|u| u[j] as f64).sum::<f64>();
+                    let tol = 0.02 * (hits.len() as f64 + 1.0);
+                    ensure((got[j] as f64 - w).abs() <= tol, || {
+                        format!("row {row} element {j} is {}, expected {w}", got[j])
+                    })?;
+                }
+            }
+            Ok(())
+        };
+        let add = rmlx_core::primitive::ScatterMode::Add;
+        r.run(spec, |_| ops::scatter_axis(&table, &idx, &upd, add, 0), check)?;
+    }
+    let n = sizes.sort;
+    let name = "sort_f32".to_string();
+    if r.wants(&name) {
+        eprintln!("sort: {n} float32 keys");
+        let (x, hx) = random(31, &[n])?;
+        let spec = Spec {
+            name,
+            dtype: "float32".into(),
+            shape: shape_str(&[n]),
+            metric: Metric::GbPerS,
+            work: (2 * 4 * n) as f64,
+            repeats: r.repeats(BANDWIDTH_REPEATS),
+        };
+        let mut sorted = hx.clone();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        r.run(spec, |_| ops::sort(&x, Some(0)), |y| check_at(y, n, (0.0, 0.0), |i| sorted[i]))?;
+    }
+    let (rows, cols) = sizes.cumsum;
+    let name = "cumsum_last_axis_f32".to_string();
+    if r.wants(&name) {
+        eprintln!("cumsum: {rows} x {cols}");
+        let (x, hx) = random(32, &[rows, cols])?;
+        let spec = Spec {
+            name,
+            dtype: "float32".into(),
+            shape: shape_str(&[rows, cols]),
+            metric: Metric::GbPerS,
+            work: (2 * 4 * rows * cols) as f64,
+            repeats: r.repeats(BANDWIDTH_REPEATS),
+        };
+        let want = |i: usize| -> f32 {
+            let (rr, c) = (i / cols, i % cols);
+            hx[rr * cols..rr * cols + c + 1].iter().map(|&v| v as f64).sum::<f64>() as f32
+        };
+        let args = ops::ScanArgs::axis(-1);
+        r.run(spec, |_| ops::cumsum(&x, args, None), |y| check_at(y, rows * cols, (1e-3, 1e-2), want))?;
+    }
+    let n = sizes.normal;
+    let name = "random_normal_f32".to_string();
+    if r.wants(&name) {
+        eprintln!("random.normal: {n} float32");
+        let spec = Spec {
+            name,
+            dtype: "float32".into(),
+            shape: shape_str(&[n]),
+            metric: Metric::GbPerS,
+            work: (4 * n) as f64,
+            repeats: r.repeats(BANDWIDTH_REPEATS),
+        };
+        let key = rmlx_core::random::key(0)?;
+        let check = |y: &Array| -> BenchResult<()> {
+            let m = ops::mean(y, rmlx_core::Axes::All, false)?.item::<f32>()?;
+            let v = ops::var(y, rmlx_core::Axes::All, false, 0)?.item::<f32>()?;
+            ensure(m.abs() < 0.05 && (v - 1.0).abs() < 0.1, || format!("mean {m}, variance {v}"))
+        };
+        r.run(spec, |_| rmlx_core::random::normal(&[n], Dtype::Float32, None, None, Some(&key)), check)?;
+    }
+    Ok(())
+}
+
 fn main() -> BenchResult<()> {
     let mut runner = Runner { quick: false, only: Vec::new() };
     let mut device = Device::Gpu(0);
@@ -764,7 +912,7 @@ fn main() -> BenchResult<()> {
     // Each group frees its inputs before the next; a failing group is
     // reported and the others still run, but the exit status is non-zero.
     type Group = fn(&Runner, &Sizes) -> BenchResult<()>;
-    let groups: [(&str, Group); 7] = [
+    let groups: [(&str, Group); 8] = [
         ("elementwise", elementwise),
         ("sum", reductions),
         ("softmax", softmax),
@@ -772,6 +920,7 @@ fn main() -> BenchResult<()> {
         ("decode", decode),
         ("launch chain", launch_chain),
         ("training", training),
+        ("indexing", indexing),
     ];
     let mut failed = Vec::new();
     for (group, run) in groups {

@@ -193,6 +193,15 @@ pub enum Primitive {
     Scatter {
         mode: ScatterMode,
     },
+    /// The inverse of `Take`: a copy of input 0 with the blocks of input 2
+    /// (shape `a[..axis] + indices + a[axis + 1..]`) combined into the rows
+    /// that the int64 indices of input 1 name along `axis` (wrapped once
+    /// from the end, then clamped); repeated rows accumulate for every mode
+    /// but `Set`.
+    ScatterAxis {
+        mode: ScatterMode,
+        axis: usize,
+    },
     /// Threefry-2x32 random bits (MLX's layout) from the uint32 keys of
     /// input 0, of shape `K + [2]`: the output is `K + S`, `width` bytes an
     /// element (uint8, uint16, uint32), the elements of shape `S` of key k
@@ -200,10 +209,40 @@ pub enum Primitive {
     RandomBits {
         width: usize,
     },
+    /// The last axis sorted (stable; NaN last; -0.0 equal to 0.0), or with
+    /// `arg` the uint32 indices that sort it.
+    Sort {
+        arg: bool,
+    },
+    /// For each element of input 1, the uint32 insertion index into the
+    /// sorted 1-D input 0 (the first such index, or the last with `right`).
+    SearchSorted {
+        right: bool,
+    },
+    /// A running `op` along `axis`, from the end with `reverse`; without
+    /// `inclusive` output i combines the elements before i only (the first
+    /// output is the identity).
+    Scan {
+        op: ScanOp,
+        axis: usize,
+        reverse: bool,
+        inclusive: bool,
+    },
     /// A function with its own transformation rules (`CustomFunction`):
     /// the first `n_primals` inputs are its arguments, the rest its results
     /// as the wrapped function computed them, which this node passes on.
     Custom(crate::transforms::CustomRef),
+}
+
+/// What a scan combines with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScanOp {
+    Sum,
+    Prod,
+    Max,
+    Min,
+    /// log(exp(a) + exp(b)).
+    LogAddExp,
 }
 
 /// How `scatter` combines an update with the element it lands on.

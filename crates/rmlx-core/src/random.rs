@@ -332,3 +332,142 @@ pub fn categorical(logits: &Array, axis: i64, samples: Samples, key: Option<&Arr
     let g = gumbel(&noise_shape, logits.dtype(), Some(&k))?;
     ops::argmax(&ops::add(&g, &lg)?, Some(arg_axis as i64), false)
 }
+
+/// A random permutation of `0..n` (uint32): the order that sorts `n` random
+/// words, as MLX draws it.
+pub fn permutation(n: usize, key: Option<&Array>) -> Result<Array> {
+    if n > u32::MAX as usize {
+        return Err(Error::value(format!("permutation: {n} elements have indices that do not fit uint32")));
+    }
+    let b = bits(&[n], 4, key)?;
+    ops::argsort(&b, Some(0))
+}
+
+/// `x` with its entries along `axis` in a random order (MLX's draw).
+pub fn permutation_of(x: &Array, axis: i64, key: Option<&Array>) -> Result<Array> {
+    if x.ndim() == 0 {
+        return Err(Error::value("permutation: cannot permute a 0-d array"));
+    }
+    let ax = crate::shape::normalize_axis("permutation", axis, x.ndim())?;
+    let p = permutation(x.shape()[ax], key)?;
+    ops::take(x, &p, Some(ax as i64))
+}
+
+/// Eigenvalues and eigenvectors (columns, row-major `n x n`) of a symmetric
+/// matrix by cyclic Jacobi rotations, eigenvalues in descending order.
+fn symmetric_eigen(mut a: Vec<f64>, n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut v = vec![0.0; n * n];
+    for i in 0..n {
+        v[i * n + i] = 1.0;
+    }
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j].powi(2))
+            .sum();
+        let diag: f64 = (0..n).map(|i| a[i * n + i].powi(2)).sum();
+        if off <= 1e-30 * diag.max(1e-300) {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (akp, akq) = (a[k * n + p], a[k * n + q]);
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a[p * n + k], a[q * n + k]);
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+                for k in 0..n {
+                    let (vkp, vkq) = (v[k * n + p], v[k * n + q]);
+                    v[k * n + p] = c * vkp - s * vkq;
+                    v[k * n + q] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| a[j * n + j].total_cmp(&a[i * n + i]));
+    let vals: Vec<f64> = order.iter().map(|&i| a[i * n + i]).collect();
+    let mut vecs = vec![0.0; n * n];
+    for (c, &i) in order.iter().enumerate() {
+        for r in 0..n {
+            vecs[r * n + c] = v[r * n + i];
+        }
+    }
+    (vals, vecs)
+}
+
+/// Jointly normal samples with `mean` (`(..., n)`) and covariance `cov`
+/// (`(..., n, n)`, positive semi-definite), of shape `shape + (n,)` (`shape`
+/// must take the broadcast batch shape of `mean` and `cov`). As MLX does,
+/// standard normals are mapped through `U sqrt(S)` of the covariance's
+/// decomposition (here a symmetric eigendecomposition on the host, so `cov`
+/// is evaluated when this is called); only float32 is supported.
+pub fn multivariate_normal(
+    mean: &Array,
+    cov: &Array,
+    shape: &[usize],
+    dtype: Dtype,
+    key: Option<&Array>,
+) -> Result<Array> {
+    if dtype != Dtype::Float32 {
+        return Err(Error::Dtype(format!("multivariate_normal: only float32 is supported, got {dtype}")));
+    }
+    if mean.ndim() < 1 || cov.ndim() < 2 {
+        return Err(Error::shape(format!(
+            "multivariate_normal: mean must be (..., n) and cov (..., n, n), got shapes {} and {}",
+            fmt_shape(mean.shape()),
+            fmt_shape(cov.shape())
+        )));
+    }
+    let n = mean.shape()[mean.ndim() - 1];
+    let (r, c) = (cov.shape()[cov.ndim() - 2], cov.shape()[cov.ndim() - 1]);
+    if r != n || c != n {
+        return Err(Error::shape(format!(
+            "multivariate_normal: a mean of {n} variables needs a covariance ending in ({n}, {n}), got shape {}",
+            fmt_shape(cov.shape())
+        )));
+    }
+    let batch = ops::broadcast_shapes(&[&mean.shape()[..mean.ndim() - 1], &cov.shape()[..cov.ndim() - 2]])?;
+    if ops::broadcast_shapes(&[shape, &batch])? != shape {
+        return Err(Error::shape(format!(
+            "multivariate_normal: the batch shape of mean and cov, {}, does not broadcast to the shape asked for, {}",
+            fmt_shape(&batch),
+            fmt_shape(shape)
+        )));
+    }
+    let k = key_or_next(key, "multivariate_normal")?;
+    let covf: Vec<f64> = ops::astype(cov, Dtype::Float64)?.to_vec()?;
+    let mats = covf.len() / (n * n).max(1);
+    let mut factor = Vec::with_capacity(covf.len());
+    for m in 0..mats {
+        let (vals, vecs) = symmetric_eigen(covf[m * n * n..(m + 1) * n * n].to_vec(), n);
+        for i in 0..n {
+            for j in 0..n {
+                factor.push((vecs[i * n + j] * vals[j].max(0.0).sqrt()) as f32);
+            }
+        }
+    }
+    let factor = Array::from_slice(&factor, cov.shape())?;
+    let mut zs = shape.to_vec();
+    zs.push(n);
+    let z = normal(&zs, Dtype::Float32, None, None, Some(&k))?;
+    // z @ factor^T, with z as a row vector per sample.
+    let zf = ops::expand_dims(&z, vec![-2])?;
+    let ft = ops::swapaxes(&factor, -1, -2)?;
+    let y = ops::squeeze(&ops::matmul(&zf, &ft)?, vec![-2])?;
+    ops::add(&y, &ops::astype(mean, Dtype::Float32)?)
+}

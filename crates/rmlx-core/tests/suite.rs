@@ -19,5 +19,6 @@ mod props;
 mod random;
 mod reduce;
 mod shape;
+mod sort_scan;
 mod unary;
 mod vmap;

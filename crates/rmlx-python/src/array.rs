@@ -608,8 +608,41 @@ pub struct AtIndexer {
 #[pymethods]
 impl AtIndexer {
     fn __getitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<AtSlot> {
-        Ok(AtSlot { array: self.array.clone(), idx: positions(&self.array, key)? })
+        // One integer array over the first axis (an embedding table's rows):
+        // the rows themselves are scattered, not every element's position.
+        // Like indexing: an array's indices are clamped; a list's or NumPy
+        // array's are checked.
+        if self.array.ndim() >= 1 {
+            if let Ok(k) = key.downcast::<PyArray>() {
+                let idx = k.get().array();
+                if idx.dtype().is_integer() && idx.ndim() >= 1 {
+                    return Ok(AtSlot { array: self.array.clone(), idx, rows: true });
+                }
+            } else if key.is_instance_of::<pyo3::types::PyList>() || key.hasattr("__array_interface__")? {
+                let idx = to_array(key, None)?;
+                if idx.dtype().is_integer() && idx.ndim() >= 1 {
+                    check_rows(&idx, self.array.shape()[0])?;
+                    return Ok(AtSlot { array: self.array.clone(), idx, rows: true });
+                }
+            }
+        }
+        Ok(AtSlot { array: self.array.clone(), idx: positions(&self.array, key)?, rows: false })
     }
+}
+
+/// An evaluated row index outside `[-n, n)` is an IndexError, as in indexing.
+fn check_rows(idx: &Array, n: usize) -> PyResult<()> {
+    if idx.size() == 0 {
+        return Ok(());
+    }
+    let lo = ops::min(idx, rmlx_core::Axes::All, false).py()?.item::<i64>().py()?;
+    let hi = ops::max(idx, rmlx_core::Axes::All, false).py()?.item::<i64>().py()?;
+    let n = n as i64;
+    if lo < -n || hi >= n {
+        let bad = if lo < -n { lo } else { hi };
+        return Err(crate::errors::index_error(format!("index {bad} is out of bounds for axis 0 with size {n}")));
+    }
+    Ok(())
 }
 
 /// `array.at[key]`: its methods return a new array with the update applied
@@ -618,10 +651,15 @@ impl AtIndexer {
 pub struct AtSlot {
     array: Array,
     idx: Array,
+    /// `idx` names rows along axis 0 (else flat positions).
+    rows: bool,
 }
 
 impl AtSlot {
     fn apply(&self, py: Python<'_>, values: Operand, mode: ScatterMode) -> PyResult<Py<PyArray>> {
+        if self.rows {
+            return wrap(py, ops::scatter_axis(&self.array, &self.idx, values, mode, 0).py()?);
+        }
         wrap(py, ops::scatter(&self.array, &self.idx, values, mode).py()?)
     }
     fn values(&self, v: &Bound<'_, PyAny>) -> PyResult<Array> {

@@ -14,6 +14,7 @@ mod extra;
 mod funcs;
 mod index;
 mod random;
+mod select;
 mod transforms;
 
 use array::PyArray;
@@ -96,6 +97,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     funcs::add_all(m)?;
     dlpack::add(m)?;
     extra::add(m)?;
+    select::add(m)?;
     m.add_function(wrap_pyfunction!(transforms::_vjp, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_vmap, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_jvp, m)?)?;

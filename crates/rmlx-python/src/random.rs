@@ -200,6 +200,37 @@ fn laplace(
 }
 
 /// The `random` submodule of `rmlx.core`.
+/// A random permutation of `arange(x)` (an int), or of `x`'s entries along `axis`.
+#[pyfunction]
+#[pyo3(signature = (x, axis = 0, key = None, stream = None))]
+fn permutation(py: Python<'_>, x: &Obj<'_>, axis: i64, key: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
+    let k = key_arg(key)?;
+    if let Ok(n) = x.extract::<i64>() {
+        let n = usize::try_from(n)
+            .map_err(|_| PyValueError::new_err(format!("permutation: the length must be non-negative, got {n}")))?;
+        return wrap(py, on(stream, || random::permutation(n, k.as_ref()).py())?);
+    }
+    let a = to_array(x, None)?;
+    wrap(py, on(stream, || random::permutation_of(&a, axis, k.as_ref()).py())?)
+}
+
+/// Jointly normal samples with `mean` and covariance `cov`.
+#[pyfunction]
+#[pyo3(signature = (mean, cov, shape = None, dtype = None, key = None, stream = None))]
+fn multivariate_normal(
+    py: Python<'_>,
+    mean: &Obj<'_>,
+    cov: &Obj<'_>,
+    shape: Option<&Obj<'_>>,
+    dtype: Option<&Obj<'_>>,
+    key: Option<&Obj<'_>>,
+    stream: Option<&Obj<'_>>,
+) -> Out {
+    let (m, c) = (to_array(mean, None)?, to_array(cov, None)?);
+    let (s, dt, k) = (shape_or_empty(shape)?, float_dtype(dtype)?, key_arg(key)?);
+    wrap(py, on(stream, || random::multivariate_normal(&m, &c, &s, dt, k.as_ref()).py())?)
+}
+
 pub fn add(core: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = core.py();
     let m = PyModule::new(py, "random")?;
@@ -214,6 +245,8 @@ pub fn add(core: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(categorical, &m)?)?;
     m.add_function(wrap_pyfunction!(gumbel, &m)?)?;
     m.add_function(wrap_pyfunction!(laplace, &m)?)?;
+    m.add_function(wrap_pyfunction!(permutation, &m)?)?;
+    m.add_function(wrap_pyfunction!(multivariate_normal, &m)?)?;
     core.add_submodule(&m)?;
     Ok(())
 }

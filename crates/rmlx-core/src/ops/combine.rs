@@ -387,3 +387,41 @@ pub fn scatter(a: &Array, indices: &Array, updates: impl Into<Operand>, mode: Sc
     let idx = astype(indices, Dtype::Int64)?;
     node(a.shape().to_vec(), a.dtype(), Primitive::Scatter { mode }, vec![a.clone(), idx, u])
 }
+
+/// The inverse of `take` along `axis`: a copy of `a` with `updates`
+/// (broadcast to `a.shape[..axis] + indices.shape + a.shape[axis + 1..]`,
+/// cast to `a`'s dtype) combined into the rows `indices` names along
+/// `axis`, in order; repeated rows accumulate for every mode but `Set`.
+/// Indices wrap once from the end and are then clamped, as in `take`.
+pub fn scatter_axis(
+    a: &Array,
+    indices: &Array,
+    updates: impl Into<Operand>,
+    mode: ScatterMode,
+    axis: i64,
+) -> Result<Array> {
+    if !indices.dtype().is_integer() {
+        return Err(Error::Dtype(format!("scatter_axis: indices must be integers, got {}", indices.dtype())));
+    }
+    let ax = normalize_axis("scatter_axis", axis, a.ndim())?;
+    if a.shape()[ax] == 0 && indices.size() > 0 {
+        return Err(Error::Index(format!(
+            "scatter_axis: cannot write into an empty axis {ax} (shape {})",
+            fmt_shape(a.shape())
+        )));
+    }
+    let mut shape: Vec<usize> = a.shape()[..ax].to_vec();
+    shape.extend_from_slice(indices.shape());
+    shape.extend_from_slice(&a.shape()[ax + 1..]);
+    let u = super::arrays_of(&[&updates.into()], a.dtype())?.remove(0);
+    let u = astype(&u, a.dtype())?;
+    let u = broadcast_to(&u, &shape).map_err(|_| {
+        Error::shape(format!(
+            "scatter_axis: updates of shape {} do not broadcast to the rows' shape {}",
+            fmt_shape(u.shape()),
+            fmt_shape(&shape)
+        ))
+    })?;
+    let idx = astype(indices, Dtype::Int64)?;
+    node(a.shape().to_vec(), a.dtype(), Primitive::ScatterAxis { mode, axis: ax }, vec![a.clone(), idx, u])
+}

@@ -4,18 +4,29 @@
 
 mod binary;
 mod combine;
+mod contract;
+mod conv;
 mod creation;
+mod indexing;
 mod linalg;
 mod reduce;
+mod scan;
 mod shape;
+mod sort;
 mod unary;
 
 pub use binary::*;
 pub use combine::*;
+pub use contract::*;
+pub use conv::*;
 pub use creation::*;
+pub use indexing::*;
 pub use linalg::*;
 pub use reduce::*;
+pub(crate) use scan::scan_op;
+pub use scan::*;
 pub use shape::*;
+pub use sort::*;
 pub use unary::*;
 
 use crate::array::Array;

@@ -218,6 +218,11 @@ pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
             }
         }
         Primitive::Take { axis } => one(Some(ops::take(&t0()?, &x(1), Some(*axis as i64))?)),
+        Primitive::Sort { arg: false } => one(Some(super::scan_rules::sort_jvp(&x(0), &t0()?)?)),
+        Primitive::Sort { arg: true } | Primitive::SearchSorted { .. } => one(None),
+        Primitive::Scan { op, axis, reverse, inclusive } => {
+            one(Some(super::scan_rules::scan_jvp(*op, *axis, *reverse, *inclusive, &x(0), &t0()?)?))
+        }
         Primitive::Scatter { mode } => {
             let (a, pos, u, o) = (x(0), x(1), x(2), y());
             let ta = ts[0].clone();
@@ -236,6 +241,30 @@ pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
                             let z = ops::zeros(&[a.size()], o.dtype())?;
                             let s = ops::scatter(&z, &pos, &ops::multiply(&tu, &wu)?, ScatterMode::Add)?;
                             Some(ops::reshape_to(&s, a.shape())?)
+                        }
+                        None => None,
+                    };
+                    one(total(vec![from_a, from_u])?)
+                }
+            }
+        }
+        Primitive::ScatterAxis { mode, axis } => {
+            let (a, idx, u, o) = (x(0), x(1), x(2), y());
+            let ax = *axis as i64;
+            match mode {
+                ScatterMode::Add | ScatterMode::Set => {
+                    let ta = or_zeros(&ts[0], &a)?;
+                    let tu = or_zeros(&ts[2], &u)?;
+                    one(Some(ops::scatter_axis(&ta, &idx, &tu, *mode, ax)?))
+                }
+                ScatterMode::Prod | ScatterMode::Max | ScatterMode::Min => {
+                    let pos = ops::take(&super::vjp_rules::positions(&a)?, &idx, Some(ax))?;
+                    let (wa, wu) = scatter_partials(*mode, &a, &pos, &u, &o)?;
+                    let from_a = times(&ts[0], &wa)?;
+                    let from_u = match ts[2].clone() {
+                        Some(tu) => {
+                            let z = ops::zeros(a.shape(), o.dtype())?;
+                            Some(ops::scatter_axis(&z, &idx, &ops::multiply(&tu, &wu)?, ScatterMode::Add, ax)?)
                         }
                         None => None,
                     };

@@ -17,6 +17,7 @@
 mod custom;
 mod jvp_rules;
 mod params;
+mod scan_rules;
 mod vjp_rules;
 mod vmap;
 

@@ -29,7 +29,7 @@ pub(crate) fn unbroadcast(g: &Array, shape: &[usize]) -> Result<Array> {
 }
 
 /// The flat (row-major) positions of `a`'s elements, in `a`'s shape.
-fn positions(a: &Array) -> Result<Array> {
+pub(super) fn positions(a: &Array) -> Result<Array> {
     let idx = ops::arange(0.0, a.size() as f64, 1.0, crate::Dtype::Int64)?;
     ops::reshape_to(&idx, a.shape())
 }
@@ -350,8 +350,26 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
         }
         Primitive::Take { axis } => {
             let (a, idx, g) = (x(0), x(1), g()?);
-            let pos = ops::take(&positions(&a)?, &idx, Some(*axis as i64))?;
-            Ok(vec![Some(scatter_add_into(&a, &pos, &g)?), None])
+            let z = ops::zeros(a.shape(), g.dtype())?;
+            Ok(vec![Some(ops::scatter_axis(&z, &idx, &g, ScatterMode::Add, *axis as i64)?), None])
+        }
+        Primitive::ScatterAxis { mode, axis } => {
+            let (a, idx, g) = (x(0), x(1), g()?);
+            let ax = *axis as i64;
+            let gu = ops::take(&g, &idx, Some(ax))?;
+            match mode {
+                ScatterMode::Add => Ok(vec![Some(g.clone()), None, Some(gu)]),
+                ScatterMode::Set => {
+                    let kept = ops::scatter_axis(&ops::ones(a.shape(), g.dtype())?, &idx, 0.0, ScatterMode::Set, ax)?;
+                    Ok(vec![Some(ops::multiply(&g, &kept)?), None, Some(gu)])
+                }
+                ScatterMode::Prod | ScatterMode::Max | ScatterMode::Min => {
+                    let (u, y) = (x(2), y());
+                    let pos = ops::take(&positions(&a)?, &idx, Some(ax))?;
+                    let (wa, wu) = scatter_partials(*mode, &a, &pos, &u, &y)?;
+                    Ok(vec![Some(ops::multiply(&g, &wa)?), None, Some(ops::multiply(&gu, &wu)?)])
+                }
+            }
         }
         Primitive::Scatter { mode } => {
             let (a, pos, g) = (x(0), x(1), g()?);
@@ -372,6 +390,12 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
                     Ok(vec![Some(ops::multiply(&g, &wa)?), None, Some(gu)])
                 }
             }
+        }
+        Primitive::Sort { arg: false } => one(super::scan_rules::sort_vjp(&x(0), &g()?)?),
+        Primitive::Sort { arg: true } => none(1),
+        Primitive::SearchSorted { .. } => none(2),
+        Primitive::Scan { op, axis, reverse, inclusive } => {
+            one(super::scan_rules::scan_vjp(*op, *axis, *reverse, *inclusive, &x(0), &g()?)?)
         }
         Primitive::Custom(c) => super::custom::vjp(c, inputs, cts),
     }

@@ -92,13 +92,40 @@ fn rule(step: &Step, ins: &[(Array, bool)], b: usize) -> Result<Vec<Array>> {
         Primitive::Reduce { op, axes } => {
             one(node(bshape, odt, Primitive::Reduce { op: *op, axes: shift(axes) }, vec![x(0)])?)
         }
+        Primitive::Scan { op, axis, reverse, inclusive } => {
+            let prim = Primitive::Scan { op: *op, axis: axis + 1, reverse: *reverse, inclusive: *inclusive };
+            one(node(bshape, odt, prim, vec![x(0)])?)
+        }
+        Primitive::SearchSorted { right } => {
+            let (v, vb) = (&ins[1].0, ins[1].1);
+            if !ins[0].1 {
+                let v = full_batch(v, vb, b, step.inputs[1].shape())?;
+                return one(node(bshape, odt, step.prim.clone(), vec![x(0), v])?);
+            }
+            // A batched sorted array: count, per value, the elements ordered
+            // before it (NaN after every number, as the sort orders it).
+            let a = x(0); // [B, n]
+            let v = full_batch(v, vb, b, step.inputs[1].shape())?;
+            let vf = ops::reshape_to(&v, &[b, v.size() / b.max(1), 1])?;
+            let af = ops::expand_dims(&a, 1)?;
+            let before = |p: &Array, q: &Array| -> Result<Array> {
+                // p orders before q
+                let lt = ops::less(p, q)?;
+                ops::logical_or(&lt, &ops::logical_and(ops::isnan(q)?, ops::logical_not(&ops::isnan(p)?)?)?)
+            };
+            let hit = if *right { ops::logical_not(&before(&vf, &af)?)? } else { before(&af, &vf)? };
+            let c = ops::sum(&ops::astype(&hit, Dtype::Uint32)?, Axes::Some(vec![-1]), false)?;
+            one(ops::reshape_to(&c, &bshape)?)
+        }
         Primitive::ArgReduce { op, axis } => {
             one(node(bshape, odt, Primitive::ArgReduce { op: *op, axis: axis + 1 }, vec![x(0)])?)
         }
         // These work on the last axis, which the batch does not move.
-        Primitive::Softmax { .. } | Primitive::LogSumExp | Primitive::Median | Primitive::View(_) => {
-            one(node(bshape, odt, step.prim.clone(), vec![x(0)])?)
-        }
+        Primitive::Softmax { .. }
+        | Primitive::LogSumExp
+        | Primitive::Median
+        | Primitive::View(_)
+        | Primitive::Sort { .. } => one(node(bshape, odt, step.prim.clone(), vec![x(0)])?),
         Primitive::Matmul => {
             let a = full_batch(&ins[0].0, ins[0].1, b, step.inputs[0].shape())?;
             let c = full_batch(&ins[1].0, ins[1].1, b, step.inputs[1].shape())?;
@@ -176,6 +203,32 @@ fn rule(step: &Step, ins: &[(Array, bool)], b: usize) -> Result<Vec<Array>> {
             perm.extend((0..k).map(|i| (1 + i) as i64));
             perm.extend((*axis..rest.len()).map(|i| (1 + k + i) as i64));
             one(ops::transpose(&g, &perm)?)
+        }
+        Primitive::ScatterAxis { mode, axis } => {
+            let a0 = step.inputs[0].shape().to_vec();
+            let a = full_batch(&ins[0].0, ins[0].1, b, &a0)?;
+            let u = full_batch(&ins[2].0, ins[2].1, b, step.inputs[2].shape())?;
+            if !ins[1].1 {
+                let prim = Primitive::ScatterAxis { mode: *mode, axis: axis + 1 };
+                return one(node(bshape, odt, prim, vec![a, x(1), u])?);
+            }
+            // Batched indices: the batch laid end to end along the axis.
+            let n = a0[*axis];
+            let ishape = step.inputs[1].shape().to_vec();
+            let mut merged = a0[..*axis].to_vec();
+            merged.push(b * n);
+            merged.extend(&a0[axis + 1..]);
+            let am = ops::reshape_to(&ops::contiguous(&ops::moveaxis(&a, 0, *axis as i64)?)?, &merged)?;
+            let mut off_shape = vec![b];
+            off_shape.extend(std::iter::repeat_n(1, ishape.len()));
+            let offs = ops::reshape_to(&ops::arange(0.0, (b * n) as f64, n.max(1) as f64, Dtype::Int64)?, &off_shape)?;
+            let gi = ops::add(&normalize_indices(&x(1), n)?, &offs)?;
+            let um = ops::moveaxis(&u, 0, *axis as i64)?;
+            let r = ops::scatter_axis(&am, &gi, &um, *mode, *axis as i64)?;
+            let mut split = a0[..*axis].to_vec();
+            split.extend([b, n]);
+            split.extend(&a0[axis + 1..]);
+            one(ops::moveaxis(&ops::reshape_to(&r, &split)?, *axis as i64, 0)?)
         }
         Primitive::Scatter { mode } => {
             let a0 = &step.inputs[0];

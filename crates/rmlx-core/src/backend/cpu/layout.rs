@@ -225,3 +225,60 @@ pub(crate) fn scatter(a: &Array, indices: &Array, updates: &Array, mode: Scatter
     });
     Ok(Data::contiguous(buf, a.shape()))
 }
+
+/// `scatter_axis`: a row-major copy, then each update block in order.
+pub(crate) fn scatter_axis(
+    a: &Array,
+    indices: &Array,
+    updates: &Array,
+    mode: ScatterMode,
+    axis: usize,
+) -> Result<Data> {
+    use super::scalar::Arith;
+    let dtype = a.dtype();
+    let total = a.size();
+    let buf = Buffer::alloc(total * dtype.size())?;
+    let d = contiguous(a)?;
+    // SAFETY: both hold `total` elements of dtype; `d` is row-major from its offset.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            d.buf.as_ptr().add(d.offset * dtype.size()),
+            buf.as_mut_ptr(),
+            total * dtype.size(),
+        )
+    };
+    let idx: Vec<i64> = indices.to_vec()?;
+    if idx.is_empty() || total == 0 {
+        return Ok(Data::contiguous(buf, a.shape()));
+    }
+    let n = a.shape()[axis];
+    let outer: usize = a.shape()[..axis].iter().product();
+    let inner: usize = a.shape()[axis + 1..].iter().product();
+    let last = n as i64 - 1;
+    let du = contiguous(updates)?;
+    crate::dispatch_dtype!(dtype, T => {
+        // SAFETY: the buffer holds `total` elements of T; the updates hold
+        // outer * idx.len() * inner, row-major from their offset.
+        let out = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr() as *mut T, total) };
+        let upd = unsafe {
+            std::slice::from_raw_parts((du.buf.as_ptr() as *const T).add(du.offset), outer * idx.len() * inner)
+        };
+        for o in 0..outer {
+            for (j, &k) in idx.iter().enumerate() {
+                let k = (if k < 0 { k + n as i64 } else { k }).clamp(0, last) as usize;
+                let dst = &mut out[(o * n + k) * inner..(o * n + k + 1) * inner];
+                let src = &upd[(o * idx.len() + j) * inner..(o * idx.len() + j + 1) * inner];
+                for (x, &v) in dst.iter_mut().zip(src) {
+                    *x = match mode {
+                        ScatterMode::Set => v,
+                        ScatterMode::Add => Arith::add(*x, v),
+                        ScatterMode::Prod => Arith::mul(*x, v),
+                        ScatterMode::Max => Arith::max(*x, v),
+                        ScatterMode::Min => Arith::min(*x, v),
+                    };
+                }
+            }
+        }
+    });
+    Ok(Data::contiguous(buf, a.shape()))
+}

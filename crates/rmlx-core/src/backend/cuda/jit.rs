@@ -21,6 +21,8 @@ pub(crate) enum Family {
     Rows,
     Matmul,
     Chain,
+    Sort,
+    Scan,
 }
 
 impl Family {
@@ -31,6 +33,8 @@ impl Family {
             Family::Rows => include_str!("kernels/rows.cu"),
             Family::Matmul => include_str!("kernels/matmul.cu"),
             Family::Chain => include_str!("kernels/chain.cu"),
+            Family::Sort => include_str!("kernels/sort.cu"),
+            Family::Scan => include_str!("kernels/scan.cu"),
         }
     }
 }

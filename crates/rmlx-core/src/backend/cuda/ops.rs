@@ -9,7 +9,7 @@ use crate::array::{Array, Data};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::memory::Buffer;
-use crate::primitive::{ArgReduceOp, BinaryOp, PadMode, Primitive, ReduceOp, ScatterMode, UnaryOp};
+use crate::primitive::{ArgReduceOp, BinaryOp, PadMode, Primitive, ReduceOp, ScanOp, ScatterMode, UnaryOp};
 use crate::shape::{collapse_dims, is_row_contiguous, row_major_strides, size_of};
 use std::sync::Arc;
 
@@ -875,20 +875,225 @@ fn scatter(ctx: &Ctx, a: &Array, indices: &Array, updates: &Array, mode: Scatter
         let idx = di.buf.device_ptr(ctx.g.index, ctx.s)? + (di.offset * 8) as u64;
         let du = contiguous(ctx, updates)?;
         let upd = du.buf.device_ptr(ctx.g.index, ctx.s)? + (du.offset * dtype.size()) as u64;
-        let code = match mode {
-            ScatterMode::Set => 0i32,
-            ScatterMode::Add => 1,
-            ScatterMode::Prod => 2,
-            ScatterMode::Max => 3,
-            ScatterMode::Min => 4,
-        };
         let mut args = Args::new();
-        args.arg(out).arg(idx).arg(upd).arg(m as i64).arg(n as i64).arg(code);
+        args.arg(out).arg(idx).arg(upd).arg(m as i64).arg(n as i64).arg(mode_code(mode));
         let defines = copy_defines(dtype);
         let f = ctx.func(Family::Elementwise, &defines, "ew_scatter")?;
-        let threads = if mode == ScatterMode::Set { m as u64 } else { 1 };
-        launch(f, &Launch::linear(threads, 256)?, ctx.s, &mut args)?;
+        launch(f, &grid_for(m as u64), ctx.s, &mut args)?;
     }
+    Ok(Data::contiguous_arc(buf, a.shape()))
+}
+
+// ------------------------------------------------------------------ sort and scan
+
+fn sort_defines(dt: Dtype) -> String {
+    format!("typedef {} T;\n#define KEYBYTES {}", ctype(dt), dt.size())
+}
+
+/// Sorts the last axis (see kernels/sort.cu): a block per row up to 4096
+/// elements, radix passes over tiles beyond.
+fn sort(ctx: &Ctx, a: &Array, arg: bool, shape: &[usize]) -> Result<Data> {
+    let dt = a.dtype();
+    let out_dt = if arg { Dtype::Uint32 } else { dt };
+    let total = size_of(shape);
+    let len = shape.last().copied().unwrap_or(1);
+    if total == 0 {
+        return empty(shape, out_dt);
+    }
+    let rows = total / len;
+    let d = contiguous(ctx, a)?;
+    let inp = d.buf.device_ptr(ctx.g.index, ctx.s)? + (d.offset * dt.size()) as u64;
+    let (buf, out) = ctx.alloc(total * out_dt.size())?;
+    let defines = sort_defines(dt);
+    let ksize: usize = if dt.size() == 8 { 8 } else { 4 };
+    if len <= 4096 {
+        let tile = len.next_power_of_two().max(2);
+        let threads = (tile / 2).clamp(32, 1024) as u32;
+        let mut args = Args::new();
+        args.arg(out).arg(inp).arg(rows as i64).arg(len as i64).arg(tile as i32).arg(arg as i32);
+        let f = ctx.func(Family::Sort, &defines, "sort_block")?;
+        let l = Launch {
+            grid: ((rows as u64).min(1 << 30) as u32, 1, 1),
+            block: (threads, 1, 1),
+            shared: (tile * (ksize + 4)) as u32,
+        };
+        launch(f, &l, ctx.s, &mut args)?;
+        return Ok(Data::contiguous_arc(buf, shape));
+    }
+    let tiles = len.div_ceil(4096);
+    let blocks = rows.checked_mul(tiles).filter(|&b| b <= i32::MAX as usize).ok_or_else(|| {
+        Error::value(format!("sort: {rows} rows of {len} elements are more than one launch can cover"))
+    })?;
+    let passes = dt.size();
+    let (_k0, k0) = ctx.alloc(total * ksize)?;
+    let (_k1, k1) = ctx.alloc(total * ksize)?;
+    let (_i0, i0) = ctx.alloc(total * 4)?;
+    let (_i1, i1) = ctx.alloc(total * 4)?;
+    let (_h, hist) = ctx.alloc(rows * 256 * tiles * 4)?;
+    let (_t, dtot) = ctx.alloc(rows * 256 * 4)?;
+    let fh = ctx.func(Family::Sort, &defines, "radix_hist")?;
+    let fs = ctx.func(Family::Sort, &defines, "radix_scan")?;
+    let fx = ctx.func(Family::Sort, &defines, "radix_scatter")?;
+    let grid = Launch { grid: (blocks as u32, 1, 1), block: (256, 1, 1), shared: 0 };
+    let (mut kin, mut kout, mut iin, mut iout) = (k0, k1, i0, i1);
+    for p in 0..passes {
+        let (first, last) = ((p == 0) as i32, (p + 1 == passes) as i32);
+        let shift = (8 * p) as i32;
+        let mut args = Args::new();
+        args.arg(inp).arg(kin).arg(hist).arg(len as i64).arg(tiles as i64).arg(shift).arg(first);
+        launch(fh, &grid, ctx.s, &mut args)?;
+        let mut args = Args::new();
+        args.arg(hist).arg(dtot).arg(tiles as i64);
+        let l = Launch { grid: ((rows * 256) as u32, 1, 1), block: (256, 1, 1), shared: 0 };
+        launch(fs, &l, ctx.s, &mut args)?;
+        let mut args = Args::new();
+        args.arg(inp).arg(kin).arg(iin).arg(kout).arg(iout).arg(out).arg(hist).arg(dtot);
+        args.arg(len as i64).arg(tiles as i64).arg(shift).arg(first).arg(last).arg(arg as i32);
+        launch(fx, &grid, ctx.s, &mut args)?;
+        std::mem::swap(&mut kin, &mut kout);
+        std::mem::swap(&mut iin, &mut iout);
+    }
+    Ok(Data::contiguous_arc(buf, shape))
+}
+
+fn search_sorted(ctx: &Ctx, a: &Array, v: &Array, right: bool) -> Result<Data> {
+    let m = v.size();
+    if m == 0 {
+        return empty(v.shape(), Dtype::Uint32);
+    }
+    let dt = a.dtype();
+    let da = contiguous(ctx, a)?;
+    let ap = da.buf.device_ptr(ctx.g.index, ctx.s)? + (da.offset * dt.size()) as u64;
+    let dv = contiguous(ctx, v)?;
+    let vp = dv.buf.device_ptr(ctx.g.index, ctx.s)? + (dv.offset * dt.size()) as u64;
+    let (buf, out) = ctx.alloc(m * 4)?;
+    let mut args = Args::new();
+    args.arg(out).arg(ap).arg(vp).arg(a.size() as i64).arg(m as i64).arg(right as i32);
+    let f = ctx.func(Family::Sort, &sort_defines(dt), "search_sorted")?;
+    launch(f, &Launch::linear(m as u64, 256)?, ctx.s, &mut args)?;
+    Ok(Data::contiguous_arc(buf, v.shape()))
+}
+
+fn scan_defines(op: ScanOp, dt: Dtype) -> String {
+    let code = match op {
+        ScanOp::Sum => 0,
+        ScanOp::Prod => 1,
+        ScanOp::Max => 2,
+        ScanOp::Min => 3,
+        ScanOp::LogAddExp => 4,
+    };
+    format!("typedef {} T;\n#define OP {code}", ctype(dt))
+}
+
+fn scan(ctx: &Ctx, a: &Array, op: ScanOp, axis: usize, reverse: bool, inclusive: bool) -> Result<Data> {
+    let dt = a.dtype();
+    let shape = a.shape();
+    let total = size_of(shape);
+    if total == 0 {
+        return empty(shape, dt);
+    }
+    let n = shape[axis];
+    let outer: usize = shape[..axis].iter().product();
+    let inner: usize = shape[axis + 1..].iter().product();
+    let d = contiguous(ctx, a)?;
+    let inp = d.buf.device_ptr(ctx.g.index, ctx.s)? + (d.offset * dt.size()) as u64;
+    let (buf, out) = ctx.alloc(total * dt.size())?;
+    let defines = scan_defines(op, dt);
+    if inner > 1 {
+        let mut args = Args::new();
+        args.arg(out).arg(inp).arg(outer as i64).arg(n as i64).arg(inner as i64);
+        args.arg(reverse as i32).arg(inclusive as i32);
+        let f = ctx.func(Family::Scan, &defines, "scan_cols")?;
+        launch(f, &Launch::linear((outer * inner) as u64, 256)?, ctx.s, &mut args)?;
+        return Ok(Data::contiguous_arc(buf, shape));
+    }
+    // Enough blocks to fill the GPU: few long rows are cut into chunks.
+    let rows = outer;
+    let want = 4 * ctx.g.sm_count.max(1) as usize;
+    let chunks = if rows >= want || n <= 2 * 2048 { 1 } else { want.div_ceil(rows).min(n / 2048).clamp(1, 256) };
+    let chunk_len = n.div_ceil(chunks).next_multiple_of(2048);
+    let chunks = n.div_ceil(chunk_len);
+    let acc_size = if matches!(dt, Dtype::Float16 | Dtype::Bfloat16) { 4 } else { dt.size() };
+    let (_tb, totals) = ctx.alloc(rows * chunks * acc_size)?;
+    if chunks > 1 {
+        let mut args = Args::new();
+        args.arg(totals).arg(inp).arg(n as i64).arg(chunks as i64).arg(chunk_len as i64).arg(reverse as i32);
+        let f = ctx.func(Family::Scan, &defines, "scan_totals")?;
+        launch(f, &Launch { grid: ((rows * chunks) as u32, 1, 1), block: (256, 1, 1), shared: 0 }, ctx.s, &mut args)?;
+    }
+    let mut args = Args::new();
+    args.arg(out).arg(inp).arg(totals).arg(rows as i64).arg(n as i64).arg(chunks as i64).arg(chunk_len as i64);
+    args.arg(reverse as i32).arg(inclusive as i32);
+    let f = ctx.func(Family::Scan, &defines, "scan_rows")?;
+    let grid = ((rows * chunks) as u64).min(1 << 30) as u32;
+    launch(f, &Launch { grid: (grid, 1, 1), block: (256, 1, 1), shared: 0 }, ctx.s, &mut args)?;
+    Ok(Data::contiguous_arc(buf, shape))
+}
+
+fn mode_code(mode: ScatterMode) -> i32 {
+    match mode {
+        ScatterMode::Set => 0,
+        ScatterMode::Add => 1,
+        ScatterMode::Prod => 2,
+        ScatterMode::Max => 3,
+        ScatterMode::Min => 4,
+    }
+}
+
+/// A grid-stride launch over `n` items: enough blocks to fill the GPU.
+fn grid_for(n: u64) -> Launch {
+    let blocks = n.div_ceil(256).clamp(1, 1 << 20) as u32;
+    Launch { grid: (blocks, 1, 1), block: (256, 1, 1), shared: 0 }
+}
+
+/// `scatter_axis`: a row-major copy of `a`, then the update blocks, a
+/// thread per element (atomics for the combining modes).
+fn scatter_axis(
+    ctx: &Ctx,
+    a: &Array,
+    indices: &Array,
+    updates: &Array,
+    mode: ScatterMode,
+    axis: usize,
+) -> Result<Data> {
+    let dtype = a.dtype();
+    let n_all = a.size();
+    if n_all == 0 {
+        return empty(a.shape(), dtype);
+    }
+    let (buf, out) = ctx.alloc(n_all * dtype.size())?;
+    let row = row_major_strides(a.shape());
+    map_into(ctx, "x0", &[a], dtype, a.shape(), out, &row)?;
+    let total = updates.size();
+    if total == 0 || indices.size() == 0 {
+        return Ok(Data::contiguous_arc(buf, a.shape()));
+    }
+    let di = contiguous(ctx, indices)?;
+    let idx = di.buf.device_ptr(ctx.g.index, ctx.s)? + (di.offset * 8) as u64;
+    let du = contiguous(ctx, updates)?;
+    let upd = du.buf.device_ptr(ctx.g.index, ctx.s)? + (du.offset * dtype.size()) as u64;
+    let n = a.shape()[axis];
+    let inner: usize = a.shape()[axis + 1..].iter().product();
+    let m = indices.size();
+    let defines = copy_defines(dtype);
+    if mode == ScatterMode::Add
+        && dtype == Dtype::Bfloat16
+        && ctx.g.cc.0 >= 9
+        && inner.is_multiple_of(2)
+        && out.is_multiple_of(4)
+        && upd.is_multiple_of(4)
+    {
+        let mut args = Args::new();
+        args.arg(out).arg(idx).arg(upd).arg((total / 2) as i64).arg(m as i64).arg(n as i64).arg((inner / 2) as i64);
+        let f = ctx.func(Family::Elementwise, &defines, "ew_scatter_axis_add_bf16x2")?;
+        launch(f, &grid_for((total / 2) as u64), ctx.s, &mut args)?;
+        return Ok(Data::contiguous_arc(buf, a.shape()));
+    }
+    let mut args = Args::new();
+    args.arg(out).arg(idx).arg(upd).arg(total as i64).arg(m as i64).arg(n as i64).arg(inner.max(1) as i64);
+    args.arg(mode_code(mode));
+    let f = ctx.func(Family::Elementwise, &defines, "ew_scatter_axis")?;
+    launch(f, &grid_for(total as u64), ctx.s, &mut args)?;
     Ok(Data::contiguous_arc(buf, a.shape()))
 }
 
@@ -976,6 +1181,10 @@ pub(crate) fn eval(ctx: &Ctx, prim: &Primitive, inputs: &[Array], shape: &[usize
         Primitive::Concatenate { axis } => one(concatenate(ctx, inputs, *axis, shape, dtype)),
         Primitive::Pad { low, mode, .. } => one(pad(ctx, inputs, low, *mode, shape)),
         Primitive::Take { axis } => one(take(ctx, x(0)?, x(1)?, *axis, shape)),
+        Primitive::ScatterAxis { mode, axis } => one(scatter_axis(ctx, x(0)?, x(1)?, x(2)?, *mode, *axis)),
+        Primitive::Sort { arg } => one(sort(ctx, x(0)?, *arg, shape)),
+        Primitive::SearchSorted { right } => one(search_sorted(ctx, x(0)?, x(1)?, *right)),
+        Primitive::Scan { op, axis, reverse, inclusive } => one(scan(ctx, x(0)?, *op, *axis, *reverse, *inclusive)),
         Primitive::RandomBits { width } => one(random_bits(ctx, x(0)?, *width, shape)),
         Primitive::Scatter { mode } => one(scatter(ctx, x(0)?, x(1)?, x(2)?, *mode)),
         // The wrapped function's results, passed on.
@@ -1123,6 +1332,17 @@ pub fn compile_all(arch: &str, mut progress: impl FnMut(&str)) -> Result<usize> 
         build(Family::Matmul, &format!("typedef {} T;", ctype(dt)), &format!("matmul {dt}"))?;
         if matches!(dt, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16) {
             build(Family::Matmul, &format!("typedef {} T;\n#define GEMV 1", ctype(dt)), &format!("gemv {dt}"))?;
+        }
+        build(Family::Sort, &sort_defines(dt), &format!("sort {dt}"))?;
+        for op in [ScanOp::Sum, ScanOp::Prod, ScanOp::Max, ScanOp::Min, ScanOp::LogAddExp] {
+            let ok = match op {
+                ScanOp::Sum | ScanOp::Prod => dt != Dtype::Bool,
+                ScanOp::Max | ScanOp::Min => dt != Dtype::Complex64,
+                ScanOp::LogAddExp => dt.is_float(),
+            };
+            if ok {
+                build(Family::Scan, &scan_defines(op, dt), &format!("scan {op:?} {dt}"))?;
+            }
         }
         if dt.is_float() {
             build(Family::Chain, &super::chain::defines(dt, false)?, &format!("chain {dt}"))?;
