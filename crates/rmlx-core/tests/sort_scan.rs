@@ -178,3 +178,27 @@ fn bad_arguments_are_errors() {
     let e = ops::take_along_axis(&x, &Array::from_slice(&[0.5f32], &[1]).unwrap(), Some(0)).unwrap_err();
     assert!(e.to_string().contains("integers"), "{e}");
 }
+
+#[test]
+fn row_takes_match_the_cpu() {
+    // Rows of 128, 68 and 80 bytes, an offset (misaligned) source, and an inner axis.
+    let v: Vec<f32> = (0..4000).map(|i| i as f32 * 0.25 - 7.0).collect();
+    let base = Array::from_slice(&v, &[4000]).unwrap();
+    let idx = Array::from_slice(&[3i64, 0, -1, 7, 3, 99], &[2, 3]).unwrap();
+    for &(rows, len, offset, dt) in &[
+        (30usize, 32usize, 0usize, Dtype::Float32),
+        (30, 17, 1, Dtype::Float32),
+        (30, 40, 0, Dtype::Bfloat16),
+        (20, 40, 3, Dtype::Float16),
+    ] {
+        let flat =
+            ops::slice_axis(&base, 0, ops::SliceArg::range(offset as i64, (offset + rows * len) as i64)).unwrap();
+        let t = ops::astype(&ops::reshape(&flat, &[rows as i64, len as i64]).unwrap(), dt).unwrap();
+        let here = f64s(&ops::take(&t, &idx, Some(0)).unwrap());
+        let cpu = f64s(&on_cpu(|| ops::take(&t, &idx, Some(0))));
+        assert_eq!(here, cpu, "{rows}x{len} {dt}");
+    }
+    let t3 = ops::reshape(&base, &[4, 25, 40]).unwrap();
+    let i1 = Array::from_slice(&[24i64, 0, 5], &[3]).unwrap();
+    assert_eq!(f64s(&ops::take(&t3, &i1, Some(1)).unwrap()), f64s(&on_cpu(|| ops::take(&t3, &i1, Some(1)))));
+}

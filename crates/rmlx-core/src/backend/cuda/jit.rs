@@ -23,6 +23,7 @@ pub(crate) enum Family {
     Chain,
     Sort,
     Scan,
+    Gather,
 }
 
 impl Family {
@@ -35,6 +36,7 @@ impl Family {
             Family::Chain => include_str!("kernels/chain.cu"),
             Family::Sort => include_str!("kernels/sort.cu"),
             Family::Scan => include_str!("kernels/scan.cu"),
+            Family::Gather => include_str!("kernels/gather.cu"),
         }
     }
 }

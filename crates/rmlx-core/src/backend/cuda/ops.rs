@@ -822,6 +822,30 @@ fn take(ctx: &Ctx, a: &Array, indices: &Array, axis: usize, shape: &[usize]) -> 
     let (buf, out) = ctx.alloc(total * dtype.size())?;
     let n = a.shape()[axis];
     let inner: usize = a.shape()[axis + 1..].iter().product();
+    // Rows of at least 64 bytes: a block per row, copied in the widest words that fit.
+    let row_bytes = inner * dtype.size();
+    if row_bytes >= 64 {
+        let w = [16usize, 8, 4]
+            .into_iter()
+            .find(|&w| row_bytes.is_multiple_of(w) && inp.is_multiple_of(w as u64) && out.is_multiple_of(w as u64));
+        if let Some(w) = w {
+            let tv = match w {
+                16 => "w16",
+                8 => "w8",
+                _ => "w4",
+            };
+            let words = row_bytes / w;
+            let m = indices.size().max(1);
+            let rows = total / inner.max(1);
+            let mut args = Args::new();
+            args.arg(out).arg(inp).arg(idx).arg(rows as i64).arg(m as i64).arg(n as i64).arg(words as i64);
+            let f = ctx.func(Family::Gather, &format!("#define TV {tv}"), "take_rows")?;
+            let threads = (words.next_multiple_of(32)).clamp(32, 256) as u32;
+            let l = Launch { grid: ((rows as u64).min(1 << 30) as u32, 1, 1), block: (threads, 1, 1), shared: 0 };
+            launch(f, &l, ctx.s, &mut args)?;
+            return Ok(Data::contiguous_arc(buf, shape));
+        }
+    }
     let mut args = Args::new();
     args.arg(out).arg(inp).arg(idx).arg(total as i64).arg(indices.size().max(1) as i64).arg(n as i64);
     args.arg(inner.max(1) as i64);
@@ -920,7 +944,8 @@ fn sort(ctx: &Ctx, a: &Array, arg: bool, shape: &[usize]) -> Result<Data> {
         launch(f, &l, ctx.s, &mut args)?;
         return Ok(Data::contiguous_arc(buf, shape));
     }
-    let tiles = len.div_ceil(4096);
+    // Radix tiles (kernels/sort.cu's RT): 4096 elements, 2048 for 8-byte keys.
+    let tiles = len.div_ceil(if ksize == 8 { 2048 } else { 4096 });
     let blocks = rows.checked_mul(tiles).filter(|&b| b <= i32::MAX as usize).ok_or_else(|| {
         Error::value(format!("sort: {rows} rows of {len} elements are more than one launch can cover"))
     })?;
@@ -1334,6 +1359,11 @@ pub fn compile_all(arch: &str, mut progress: impl FnMut(&str)) -> Result<usize> 
             build(Family::Matmul, &format!("typedef {} T;\n#define GEMV 1", ctype(dt)), &format!("gemv {dt}"))?;
         }
         build(Family::Sort, &sort_defines(dt), &format!("sort {dt}"))?;
+        if dt == Dtype::Bool {
+            for tv in ["w16", "w8", "w4"] {
+                build(Family::Gather, &format!("#define TV {tv}"), &format!("take rows {tv}"))?;
+            }
+        }
         for op in [ScanOp::Sum, ScanOp::Prod, ScanOp::Max, ScanOp::Min, ScanOp::LogAddExp] {
             let ok = match op {
                 ScanOp::Sum | ScanOp::Prod => dt != Dtype::Bool,

@@ -87,9 +87,13 @@ extern "C" __global__ void sort_block(void* __restrict__ out, const T* __restric
   }
 }
 
-#define RT 4096      // elements a radix tile
 #define RWARPS 8     // warps a radix block
-#define RITEMS 16    // elements a lane (RT / (32 * RWARPS))
+#if KEYBYTES == 8
+#define RITEMS 8     // elements a lane
+#else
+#define RITEMS 16
+#endif
+#define RT (32 * RWARPS * RITEMS)  // elements a radix tile (4096; 2048 for 8-byte keys)
 
 // Digit counts of each tile: hist[(row * 256 + digit) * tiles + tile].
 extern "C" __global__ void __launch_bounds__(256) radix_hist(const T* __restrict__ in, const K* __restrict__ kin,
@@ -142,6 +146,10 @@ extern "C" __global__ void __launch_bounds__(256) radix_scan(u32* __restrict__ h
   if (threadIdx.x == 0) dtot[blockIdx.x] = carry;
 }
 
+// Ranks each tile's elements by digit (stably: by warp, then chunk, then
+// lane), stages them in shared memory in digit order, and writes each
+// digit's run of the tile to its place in the output with consecutive
+// threads on consecutive elements.
 extern "C" __global__ void __launch_bounds__(256) radix_scatter(const T* __restrict__ in, const K* __restrict__ kin,
                                                                 const u32* __restrict__ iin, K* __restrict__ kout,
                                                                 u32* __restrict__ iout, void* __restrict__ fin,
@@ -150,6 +158,10 @@ extern "C" __global__ void __launch_bounds__(256) radix_scatter(const T* __restr
                                                                 int shift, int first, int last, int arg) {
   __shared__ u32 wcnt[RWARPS][257];
   __shared__ u32 sh[8];
+  __shared__ u32 gbase[256];
+  __shared__ u32 tpre[256];
+  __shared__ K sk[RT];
+  __shared__ u32 si[RT];
   i64 row = blockIdx.x / tiles, t = blockIdx.x % tiles;
   int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
   for (int q = 0; q < RWARPS; q++) wcnt[q][threadIdx.x] = 0;
@@ -159,7 +171,8 @@ extern "C" __global__ void __launch_bounds__(256) radix_scatter(const T* __restr
   u32 ii[RITEMS], rr[RITEMS];
   int dd[RITEMS];
   u32 lt = (1u << lane) - 1u;
-  i64 wbase = t * RT + (i64)w * (RT / RWARPS);
+  i64 lo = t * RT;
+  i64 wbase = lo + (i64)w * (RT / RWARPS);
 #pragma unroll
   for (int c = 0; c < RITEMS; c++) {
     i64 i = wbase + c * 32 + lane;
@@ -183,27 +196,40 @@ extern "C" __global__ void __launch_bounds__(256) radix_scatter(const T* __restr
   }
   __syncthreads();
   {
-    // This digit's first output place for this tile, then each warp's.
-    u32 tot;
-    u32 e = block_excl_scan(dtot[row * 256 + threadIdx.x], sh, &tot);
-    u32 run = e + hist[(row * 256 + threadIdx.x) * tiles + t];
+    // Thread d: each warp's first slot within digit d, the tile's count of d,
+    // the digit's first slot in the tile and its first place in the output.
+    u32 run = 0;
     for (int q = 0; q < RWARPS; q++) {
       u32 c = wcnt[q][threadIdx.x];
       wcnt[q][threadIdx.x] = run;
       run += c;
     }
+    u32 tot;
+    u32 e = block_excl_scan(run, sh, &tot);
+    tpre[threadIdx.x] = e;
+    u32 g = block_excl_scan(dtot[row * 256 + threadIdx.x], sh, &tot);
+    gbase[threadIdx.x] = g + hist[(row * 256 + threadIdx.x) * tiles + t];
   }
   __syncthreads();
 #pragma unroll
   for (int c = 0; c < RITEMS; c++) {
     if (dd[c] == 256) continue;
-    i64 dest = row * len + wcnt[w][dd[c]] + rr[c];
+    u32 p = tpre[dd[c]] + wcnt[w][dd[c]] + rr[c];
+    sk[p] = kk[c];
+    si[p] = ii[c];
+  }
+  __syncthreads();
+  int count = (int)((len - lo) < RT ? (len - lo) : RT);
+  for (int s = threadIdx.x; s < count; s += 256) {
+    K k = sk[s];
+    u32 d = (u32)(k >> shift) & 255u;
+    i64 dest = row * len + gbase[d] + (s - tpre[d]);
     if (last) {
-      if (arg) ((u32*)fin)[dest] = ii[c];
-      else ((T*)fin)[dest] = in[row * len + ii[c]];
+      if (arg) ((u32*)fin)[dest] = si[s];
+      else ((T*)fin)[dest] = in[row * len + si[s]];
     } else {
-      kout[dest] = kk[c];
-      iout[dest] = ii[c];
+      kout[dest] = k;
+      iout[dest] = si[s];
     }
   }
 }
