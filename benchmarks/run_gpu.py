@@ -51,6 +51,7 @@ GATHER = (131072, 1 << 20, 4096)  # table rows, gathered rows, row length (bf16)
 SORT_N = 1 << 24
 CUMSUM_SHAPE = (4096, 32768)
 NORMAL_N = 1 << 28
+CONV = (64, 56, 256)  # batch, height = width, channels in = out (3x3, padding 1)
 
 # name -> (label, metric, target). A target is ("ratio", x): rmlx/PyTorch >= x
 # for throughput; or ("max_us", x): rmlx's own us/op at most x.
@@ -83,6 +84,8 @@ BENCHMARKS = [
     ("sort_f32", "sort 2^24 f32", "GB/s", ("ratio", 0.9)),
     ("cumsum_last_axis_f32", "cumsum(axis=-1), 4096x32768 f32", "GB/s", ("ratio", 0.9)),
     ("random_normal_f32", "random.normal 2^28 f32", "GB/s", ("ratio", 0.9)),
+    # PyTorch: F.conv2d on channels_last bf16 tensors (cuDNN, benchmark mode).
+    ("conv2d_3x3_bf16", "conv2d ResNet 3x3, N=64 C=K=256 56x56 bf16 NHWC", "TFLOP/s", ("ratio", 0.8)),
 ]
 
 
@@ -305,6 +308,20 @@ def torch_benchmarks(r):
         r.run("random_normal_f32", "GB/s", 4 * NORMAL_N, BANDWIDTH_REPEATS,
               lambda i: torch.randn(NORMAL_N, device=dev, generator=gen))
         free()
+    if r.wants("conv2d_3x3_bf16"):
+        n, hw, c = CONV
+        print(f"conv2d: N={n}, {hw}x{hw}, C=K={c}, 3x3, bf16 channels_last", file=sys.stderr, flush=True)
+        old_bench = torch.backends.cudnn.benchmark
+        torch.backends.cudnn.benchmark = True
+        try:
+            x = rand(n, c, hw, hw, dtype=torch.bfloat16).contiguous(memory_format=torch.channels_last)
+            w = (rand(c, c, 3, 3) * 0.05).to(torch.bfloat16).contiguous(memory_format=torch.channels_last)
+            r.run("conv2d_3x3_bf16", "TFLOP/s", 2 * n * hw * hw * c * c * 9, MATMUL_REPEATS,
+                  lambda i: torch.nn.functional.conv2d(x, w, padding=1))
+            del x, w
+            free()
+        finally:
+            torch.backends.cudnn.benchmark = old_bench
 
 
 def run_rmlx(path, quick, only, timeout, extra_env=None):

@@ -72,6 +72,8 @@ struct Sizes {
     cumsum: (usize, usize),
     /// Values of the random.normal benchmark.
     normal: usize,
+    /// (batch, height = width, channels in = out) of the 3x3 NHWC convolution.
+    conv: (usize, usize, usize),
 }
 
 impl Sizes {
@@ -89,6 +91,7 @@ impl Sizes {
             sort: 1 << 24,
             cumsum: (4096, 32768),
             normal: 1 << 28,
+            conv: (64, 56, 256),
         }
     }
     fn smoke() -> Sizes {
@@ -105,6 +108,7 @@ impl Sizes {
             sort: 5000,
             cumsum: (8, 5000),
             normal: 1 << 12,
+            conv: (2, 8, 16),
         }
     }
 }
@@ -879,6 +883,59 @@ fn indexing(r: &Runner, sizes: &Sizes) -> BenchResult<()> {
     Ok(())
 }
 
+/// A ResNet-50 3x3 layer: stride 1, padding 1, NHWC bf16 (cuDNN on the GPU).
+fn convolution(r: &Runner, sizes: &Sizes) -> BenchResult<()> {
+    let (n, hw, c) = sizes.conv;
+    let name = "conv2d_3x3_bf16".to_string();
+    if !r.wants(&name) {
+        return Ok(());
+    }
+    eprintln!("conv2d: N={n}, {hw}x{hw}, C=K={c}, 3x3, bf16 NHWC");
+    let (xf, hx) = random(41, &[n, hw, hw, c])?;
+    let x = cast(&xf, Dtype::Bfloat16)?;
+    drop(xf);
+    let (wf, hw_) = random(42, &[c, 3, 3, c])?;
+    let w = cast(&ops::multiply(&wf, 0.05f32)?, Dtype::Bfloat16)?;
+    drop(wf);
+    let spec = Spec {
+        name,
+        dtype: "bfloat16".into(),
+        shape: shape_str(&[n, hw, hw, c]),
+        metric: Metric::TflopPerS,
+        work: (2 * n * hw * hw * c * c * 9) as f64,
+        repeats: r.repeats(MATMUL_REPEATS),
+    };
+    // A few outputs in float64 from the bf16-rounded inputs.
+    let check = |y: &Array| -> BenchResult<()> {
+        let got = ops::astype(y, Dtype::Float32)?.to_vec::<f32>()?;
+        let xin = |b: usize, i: isize, j: isize, ch: usize| -> f64 {
+            if i < 0 || j < 0 || i >= hw as isize || j >= hw as isize {
+                return 0.0;
+            }
+            bf16_round(hx[((b * hw + i as usize) * hw + j as usize) * c + ch]) as f64
+        };
+        let win = |k: usize, di: usize, dj: usize, ch: usize| -> f64 {
+            bf16_round(0.05 * hw_[((k * 3 + di) * 3 + dj) * c + ch]) as f64
+        };
+        for &(b, i, j, k) in &[(0, 0, 0, 0), (n - 1, hw - 1, hw / 2, c - 1), (n / 2, hw / 3, hw - 1, c / 2)] {
+            let mut want = 0.0;
+            for di in 0..3 {
+                for dj in 0..3 {
+                    for ch in 0..c {
+                        want += xin(b, i as isize + di as isize - 1, j as isize + dj as isize - 1, ch) * win(k, di, dj, ch);
+                    }
+                }
+            }
+            let g = got[((b * hw + i) * hw + j) * c + k] as f64;
+            ensure((g - want).abs() <= 0.02 + 0.01 * want.abs(), || {
+                format!("output ({b}, {i}, {j}, {k}) is {g}, expected {want}")
+            })?;
+        }
+        Ok(())
+    };
+    r.run(spec, |_| ops::conv2d(&x, &w, [1, 1], [1, 1], [1, 1], 1), check)
+}
+
 fn main() -> BenchResult<()> {
     let mut runner = Runner { quick: false, only: Vec::new() };
     let mut device = Device::Gpu(0);
@@ -912,7 +969,7 @@ fn main() -> BenchResult<()> {
     // Each group frees its inputs before the next; a failing group is
     // reported and the others still run, but the exit status is non-zero.
     type Group = fn(&Runner, &Sizes) -> BenchResult<()>;
-    let groups: [(&str, Group); 8] = [
+    let groups: [(&str, Group); 9] = [
         ("elementwise", elementwise),
         ("sum", reductions),
         ("softmax", softmax),
@@ -921,6 +978,7 @@ fn main() -> BenchResult<()> {
         ("launch chain", launch_chain),
         ("training", training),
         ("indexing", indexing),
+        ("convolution", convolution),
     ];
     let mut failed = Vec::new();
     for (group, run) in groups {

@@ -209,6 +209,11 @@ pub enum Primitive {
     RandomBits {
         width: usize,
     },
+    /// Float32 standard normals from the uint32 bits `RandomBits { width: 4 }`
+    /// gives for the same keys and shape: each word `b` becomes
+    /// `sqrt(2) * erfinv(2 * (b / 2^32 clamped below 1) - 1 + 2^-24)`, in
+    /// float32 with one rounding per step, so both devices give equal bits.
+    RandomNormal,
     /// The last axis sorted (stable; NaN last; -0.0 equal to 0.0), or with
     /// `arg` the uint32 indices that sort it.
     Sort {
@@ -228,10 +233,26 @@ pub enum Primitive {
         reverse: bool,
         inclusive: bool,
     },
+    /// A convolution run by cuDNN, made only for GPU streams where cuDNN
+    /// takes the shapes: input 0 `(N, spatial..., C)`, weight input 1
+    /// `(O, kernel..., C / groups)`, channels last (MLX's layout).
+    Conv(ConvSpec),
     /// A function with its own transformation rules (`CustomFunction`):
     /// the first `n_primals` inputs are its arguments, the rest its results
     /// as the wrapped function computed them, which this node passes on.
     Custom(crate::transforms::CustomRef),
+}
+
+/// The arguments of a `Conv` node, one value per spatial dimension;
+/// `padding` is added on both sides.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConvSpec {
+    pub stride: Vec<usize>,
+    pub padding: Vec<usize>,
+    pub dilation: Vec<usize>,
+    pub groups: usize,
+    /// A true convolution (the kernel flipped) rather than a correlation.
+    pub flip: bool,
 }
 
 /// What a scan combines with.

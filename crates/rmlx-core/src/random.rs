@@ -184,9 +184,10 @@ pub fn normal(
     key: Option<&Array>,
 ) -> Result<Array> {
     float_dtype(dtype, "normal")?;
-    let u = uniform(ABOVE_MINUS_ONE, 1.0f32, shape, Dtype::Float32, key)?;
-    let e = ops::astype(&ops::erfinv(&u)?, dtype)?;
-    let mut out = ops::multiply(&sqrt2(dtype)?, &e)?;
+    // sqrt(2) erfinv(u) for u uniform in (-1, 1), in one float32 kernel
+    // (the steps `Primitive::RandomNormal` names), then cast.
+    let k = key_or_next(key, "normal")?;
+    let mut out = ops::astype(&node(shape.to_vec(), Dtype::Float32, Primitive::RandomNormal, vec![k])?, dtype)?;
     if let Some(s) = scale {
         out = ops::multiply(&operand_array(s, dtype)?, &out)?;
     }

@@ -76,6 +76,8 @@ fn device_samples_equal_the_cpu_ones() {
             ops::astype(&random::bits(&[77], 2, Some(&k)).unwrap(), Dtype::Uint32).unwrap(),
             random::randint(-3, 40, &[513], Dtype::Int32, Some(&k)).unwrap(),
             ops::astype(&random::bernoulli(0.4f32, Some(&[64]), Some(&k)).unwrap(), Dtype::Int32).unwrap(),
+            random::normal(&[5, 4099], Dtype::Float32, None, None, Some(&k)).unwrap(),
+            random::normal(&[7], Dtype::Bfloat16, Some(1.5f32.into()), Some(2.0f32.into()), Some(&k)).unwrap(),
         ]
     };
     let here = draw();
@@ -86,6 +88,24 @@ fn device_samples_equal_the_cpu_ones() {
             ops::astype(b, Dtype::Float64).unwrap().to_vec::<f64>().unwrap()
         );
     }
+}
+
+#[test]
+fn normal_is_sqrt2_erfinv_of_the_uniform() {
+    // The fused kernel against the same steps as separate ops (erfinv in
+    // double precision): sqrt(2) erfinv(u), u uniform in (-1, 1).
+    let k = random::key(5).unwrap();
+    let z = random::normal(&[3, 2001], Dtype::Float32, None, None, Some(&k)).unwrap();
+    let u = random::uniform(-1.0 + f32::EPSILON / 2.0, 1.0f32, &[3, 2001], Dtype::Float32, Some(&k)).unwrap();
+    let want = ops::erfinv(&ops::astype(&u, Dtype::Float64).unwrap()).unwrap().to_vec::<f64>().unwrap();
+    let got = z.to_vec::<f32>().unwrap();
+    for (g, w) in got.iter().zip(&want) {
+        let w = w * std::f64::consts::SQRT_2;
+        assert!((*g as f64 - w).abs() <= 5e-7 * w.abs().max(0.25), "got {g}, want {w}");
+    }
+    let mean = got.iter().map(|&v| v as f64).sum::<f64>() / got.len() as f64;
+    let var = got.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / got.len() as f64;
+    assert!(mean.abs() < 0.05 && (var - 1.0).abs() < 0.06, "mean {mean}, variance {var}");
 }
 
 #[test]

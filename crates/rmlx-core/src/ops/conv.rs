@@ -9,9 +9,10 @@ use super::{
     as_strided, astype, contiguous, flip, matmul, pad, reshape_to, slice, swapaxes, transpose, zeros, Axes, SliceArg,
 };
 use crate::array::Array;
-use crate::dtype::promote_types;
+use crate::device::{current_stream, Device};
+use crate::dtype::{promote_types, Dtype};
 use crate::error::{Error, Result};
-use crate::primitive::PadMode;
+use crate::primitive::{ConvSpec, PadMode, Primitive};
 use crate::shape::{fmt_shape, row_major_strides};
 
 /// Per-dimension arguments of a convolution, one value per spatial dimension.
@@ -41,6 +42,53 @@ impl ConvArgs {
     }
 }
 
+impl ConvArgs {
+    /// The arguments of a `Conv` node, as `ConvArgs`.
+    pub(crate) fn of_spec(spec: &ConvSpec) -> ConvArgs {
+        ConvArgs {
+            stride: spec.stride.clone(),
+            padding: spec.padding.iter().map(|&p| (p, p)).collect(),
+            kernel_dilation: spec.dilation.clone(),
+            input_dilation: vec![1; spec.stride.len()],
+            groups: spec.groups,
+            flip: spec.flip,
+        }
+    }
+}
+
+/// A `Conv` node (cuDNN) for `x` and `w` (of one floating dtype) when the
+/// current stream is a GPU's and cuDNN takes the convolution; padding that
+/// differs between the two sides is added to `x` first (cuDNN pads both
+/// sides alike). `None`: build the im2col form instead.
+fn cudnn_conv(x: &Array, w: &Array, args: &ConvArgs, out_shape: &[usize]) -> Result<Option<Array>> {
+    let Device::Gpu(dev) = current_stream()?.device else { return Ok(None) };
+    if args.input_dilation.iter().any(|&d| d != 1)
+        || !matches!(x.dtype(), Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16)
+    {
+        return Ok(None);
+    }
+    let sym: Vec<usize> = args.padding.iter().map(|&(a, b)| a.min(b)).collect();
+    let mut xp = x.clone();
+    if args.padding.iter().any(|&(a, b)| a != b) {
+        let mut widths = vec![(0usize, 0usize); x.ndim()];
+        for (i, &(a, b)) in args.padding.iter().enumerate() {
+            widths[1 + i] = (a - sym[i], b - sym[i]);
+        }
+        xp = pad(&xp, &widths, PadMode::Constant, 0)?;
+    }
+    let spec = ConvSpec {
+        stride: args.stride.clone(),
+        padding: sym,
+        dilation: args.kernel_dilation.clone(),
+        groups: args.groups,
+        flip: args.flip,
+    };
+    if !crate::backend::cuda::conv_supported(dev, x.dtype(), xp.shape(), w.shape(), &spec, out_shape) {
+        return Ok(None);
+    }
+    Ok(Some(super::node(out_shape.to_vec(), x.dtype(), Primitive::Conv(spec), vec![xp, w.clone()])?))
+}
+
 /// `x` with `d - 1` zeros between its elements along `axis`.
 fn dilate(x: &Array, axis: usize, d: usize) -> Result<Array> {
     let n = x.shape()[axis];
@@ -63,8 +111,19 @@ fn dilate(x: &Array, axis: usize, d: usize) -> Result<Array> {
 
 /// MLX's `conv_general`: a convolution (a correlation unless `flip`) over
 /// any number of spatial dimensions with strides, padding, kernel and input
-/// dilation and feature groups.
+/// dilation and feature groups. On a GPU stream it runs through cuDNN when
+/// cuDNN takes the shapes (`RMLX_DISABLE_CUDNN=1` turns that off).
 pub fn conv_general(input: &Array, weight: &Array, args: &ConvArgs) -> Result<Array> {
+    conv_impl(input, weight, args, true)
+}
+
+/// `conv_general` as im2col views and matrix products, never cuDNN (the
+/// form the transformations of a `Conv` node differentiate).
+pub(crate) fn conv_general_composed(input: &Array, weight: &Array, args: &ConvArgs) -> Result<Array> {
+    conv_impl(input, weight, args, false)
+}
+
+fn conv_impl(input: &Array, weight: &Array, args: &ConvArgs, allow_cudnn: bool) -> Result<Array> {
     let name = "conv_general";
     let nd = input.ndim();
     if nd < 3 || weight.ndim() != nd {
@@ -113,21 +172,13 @@ pub fn conv_general(input: &Array, weight: &Array, args: &ConvArgs) -> Result<Ar
         return Err(Error::Dtype(format!("{name}: needs floating-point arrays, got {dt}")));
     }
     let (x, w) = (astype(input, dt)?, astype(weight, dt)?);
-    // Input dilation, then padding.
-    let mut x = x;
-    for (i, &dl) in args.input_dilation.iter().enumerate() {
-        x = dilate(&x, 1 + i, dl)?;
-    }
-    let mut widths = vec![(0usize, 0usize); nd];
-    widths[1..nd - 1].copy_from_slice(&args.padding);
-    if widths.iter().any(|&(a, b)| a + b > 0) {
-        x = pad(&x, &widths, PadMode::Constant, 0)?;
-    }
-    let x = contiguous(&x)?;
     let ks: Vec<usize> = weight.shape()[1..nd - 1].to_vec();
+    // Output sizes, from those of the dilated, padded input.
     let mut out_sp = Vec::with_capacity(d);
     for (i, &k) in ks.iter().enumerate() {
-        let p = x.shape()[1 + i];
+        let len = input.shape()[1 + i];
+        let dilated = if len == 0 { 0 } else { (len - 1) * args.input_dilation[i] + 1 };
+        let p = dilated + args.padding[i].0 + args.padding[i].1;
         let span = (k.max(1) - 1) * args.kernel_dilation[i] + 1;
         if k == 0 || p < span {
             return Err(Error::shape(format!(
@@ -145,6 +196,22 @@ pub fn conv_general(input: &Array, weight: &Array, args: &ConvArgs) -> Result<Ar
     if n == 0 || c_out == 0 {
         return zeros(&out_shape, dt);
     }
+    if allow_cudnn {
+        if let Some(y) = cudnn_conv(&x, &w, args, &out_shape)? {
+            return Ok(y);
+        }
+    }
+    // Input dilation, then padding.
+    let mut x = x;
+    for (i, &dl) in args.input_dilation.iter().enumerate() {
+        x = dilate(&x, 1 + i, dl)?;
+    }
+    let mut widths = vec![(0usize, 0usize); nd];
+    widths[1..nd - 1].copy_from_slice(&args.padding);
+    if widths.iter().any(|&(a, b)| a + b > 0) {
+        x = pad(&x, &widths, PadMode::Constant, 0)?;
+    }
+    let x = contiguous(&x)?;
     // The windows: (N, out..., kernel..., C_in), a view of the padded input.
     let xs = row_major_strides(x.shape());
     let mut wshape = vec![n];

@@ -117,7 +117,7 @@ pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
     let one = |t: Option<Array>| -> Result<Ts> { Ok(vec![t]) };
     let last = || Axes::Some(vec![-1]);
     match prim {
-        Primitive::Arange { .. } | Primitive::RandomBits { .. } => one(None),
+        Primitive::Arange { .. } | Primitive::RandomBits { .. } | Primitive::RandomNormal => one(None),
         Primitive::Unary(op) => one(unary(*op, &x(0), &y(), &t0()?)?),
         Primitive::Binary(op) => one(binary(*op, &x(0), &x(1), &y(), &ts[0], &ts[1])?),
         Primitive::DivMod => {
@@ -176,6 +176,14 @@ pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
             let (a, b) = (x(0), x(1));
             let l = ts[0].as_ref().map(|t| ops::matmul(t, &b)).transpose()?;
             let r = ts[1].as_ref().map(|t| ops::matmul(&a, t)).transpose()?;
+            one(total(vec![l, r])?)
+        }
+        // Linear in each argument: conv(tx, w) + conv(x, tw).
+        Primitive::Conv(spec) => {
+            let args = ops::ConvArgs::of_spec(spec);
+            let (a, b) = (x(0), x(1));
+            let l = ts[0].as_ref().map(|t| ops::conv_general(t, &b, &args)).transpose()?;
+            let r = ts[1].as_ref().map(|t| ops::conv_general(&a, t, &args)).transpose()?;
             one(total(vec![l, r])?)
         }
         // Linear in their one input: the same primitive applied to the tangent.

@@ -232,7 +232,7 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
     match prim {
         Primitive::Arange { .. } => none(0),
         // Keys are integers: no cotangent.
-        Primitive::RandomBits { .. } => none(1),
+        Primitive::RandomBits { .. } | Primitive::RandomNormal => none(1),
         Primitive::Unary(op) => unary(*op, &x(0), &y(), &g()?),
         Primitive::Binary(op) => binary(*op, &x(0), &x(1), &y(), &g()?),
         Primitive::DivMod => {
@@ -396,6 +396,13 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
         Primitive::SearchSorted { .. } => none(2),
         Primitive::Scan { op, axis, reverse, inclusive } => {
             one(super::scan_rules::scan_vjp(*op, *axis, *reverse, *inclusive, &x(0), &g()?)?)
+        }
+        // The im2col form's cotangents (cuDNN runs the forward pass only).
+        Primitive::Conv(spec) => {
+            let args = ops::ConvArgs::of_spec(spec);
+            let f = move |xs: &[Array]| Ok(vec![ops::conv_general_composed(&xs[0], &xs[1], &args)?]);
+            let (_, grads) = super::vjp(f, &[x(0), x(1)], &[g()?])?;
+            Ok(grads.into_iter().map(Some).collect())
         }
         Primitive::Custom(c) => super::custom::vjp(c, inputs, cts),
     }

@@ -78,8 +78,23 @@ fn rule(step: &Step, ins: &[(Array, bool)], b: usize) -> Result<Vec<Array>> {
     match &step.prim {
         Primitive::Arange { .. } => Err(Error::Runtime("internal: vmap reached arange".into())),
         // Batched keys `[B] + K + [2]` give bits `[B] + K + S`, key by key.
-        Primitive::RandomBits { .. } => one(node(bshape, odt, step.prim.clone(), vec![x(0)])?),
+        Primitive::RandomBits { .. } | Primitive::RandomNormal => one(node(bshape, odt, step.prim.clone(), vec![x(0)])?),
         Primitive::Custom(c) => super::custom::vmap(c, ins, &step.inputs, b),
+        Primitive::Conv(spec) => {
+            let args = ops::ConvArgs::of_spec(spec);
+            let (xs, ws) = (step.inputs[0].shape(), step.inputs[1].shape());
+            if ins[0].1 && !ins[1].1 {
+                // A batch of inputs only: one convolution over B * N images.
+                let mut s = vec![b * xs[0]];
+                s.extend_from_slice(&xs[1..]);
+                let y = ops::conv_general(&ops::reshape_to(&x(0), &s)?, &x(1), &args)?;
+                return one(ops::reshape_to(&y, &bshape)?);
+            }
+            let xb = full_batch(&x(0), ins[0].1, b, xs)?;
+            let wb = full_batch(&x(1), ins[1].1, b, ws)?;
+            let f = move |v: &[Array]| Ok(vec![ops::conv_general_composed(&v[0], &v[1], &args)?]);
+            super::vmap(f, &[xb, wb], &[Some(0), Some(0)], &[0])
+        }
         Primitive::Unary(_) | Primitive::AsType(_) | Primitive::Contiguous | Primitive::Copy => {
             one(node(bshape, odt, step.prim.clone(), vec![x(0)])?)
         }

@@ -66,11 +66,16 @@ pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: D
         Primitive::Pad { low, mode, .. } => one(layout::pad(inputs, low, *mode, shape)),
         Primitive::Take { axis } => one(layout::take(x(0)?, x(1)?, *axis, shape)),
         Primitive::Scatter { mode } => one(layout::scatter(x(0)?, x(1)?, x(2)?, *mode)),
+        Primitive::Conv(_) => Err(crate::Error::Runtime(
+            "internal: a cuDNN convolution node reached the CPU backend (conv_general makes them for GPU streams only)"
+                .into(),
+        )),
         Primitive::ScatterAxis { mode, axis } => one(layout::scatter_axis(x(0)?, x(1)?, x(2)?, *mode, *axis)),
         Primitive::Sort { arg } => one(sort::sort(x(0)?, *arg, shape)),
         Primitive::SearchSorted { right } => one(sort::searchsorted(x(0)?, x(1)?, *right)),
         Primitive::Scan { op, axis, reverse, inclusive } => one(scan::scan(x(0)?, *op, *axis, *reverse, *inclusive)),
         Primitive::RandomBits { width } => one(random::bits(x(0)?, *width, shape)),
+        Primitive::RandomNormal => one(random::normal(x(0)?, shape)),
         // The wrapped function's results, passed on.
         Primitive::Custom(c) => inputs[c.n_primals.min(inputs.len())..].iter().map(|a| a.data()).collect(),
     }

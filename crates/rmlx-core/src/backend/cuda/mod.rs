@@ -4,6 +4,7 @@
 
 mod blaslt;
 mod chain;
+mod cudnn;
 mod driver;
 mod jit;
 mod ops;
@@ -33,6 +34,18 @@ pub(crate) fn device_info(i: usize) -> Option<(String, (i32, i32), usize)> {
 /// Why no GPU is usable, if none is.
 pub(crate) fn unavailable_reason() -> Option<String> {
     driver::init_error()
+}
+
+/// Whether cuDNN can run this convolution on GPU `device` (see `cudnn::supported`).
+pub(crate) fn conv_supported(
+    device: usize,
+    dtype: Dtype,
+    x: &[usize],
+    w: &[usize],
+    spec: &crate::primitive::ConvSpec,
+    out: &[usize],
+) -> bool {
+    driver::gpus().len() > device && cudnn::supported(device, dtype, x, w, spec, out)
 }
 
 /// Enqueues one node on GPU stream `stream`.

@@ -768,6 +768,22 @@ fn matmul(ctx: &Ctx, a: &Array, b: &Array, shape: &[usize], dtype: Dtype) -> Res
     Ok(Data::contiguous_arc(buf, shape))
 }
 
+/// A convolution through cuDNN (channels last, row-major operands).
+fn conv(ctx: &Ctx, x: &Array, w: &Array, spec: &crate::primitive::ConvSpec, shape: &[usize], dtype: Dtype) -> Result<Data> {
+    let n_out = size_of(shape);
+    if n_out == 0 {
+        return empty(shape, dtype);
+    }
+    let xc = contiguous(ctx, x)?;
+    let wc = contiguous(ctx, w)?;
+    let px = xc.buf.device_ptr(ctx.g.index, ctx.s)? + (xc.offset * dtype.size()) as u64;
+    let pw = wc.buf.device_ptr(ctx.g.index, ctx.s)? + (wc.offset * dtype.size()) as u64;
+    let (buf, out) = ctx.alloc(n_out * dtype.size())?;
+    let ops = super::cudnn::Operands { x: px, w: pw, y: out };
+    super::cudnn::forward(ctx.g.index, ctx.s, dtype, x.shape(), w.shape(), spec, shape, &ops, |bytes| ctx.alloc(bytes))?;
+    Ok(Data::contiguous_arc(buf, shape))
+}
+
 // ------------------------------------------------------------------ layout
 
 fn concatenate(ctx: &Ctx, inputs: &[Array], axis: usize, shape: &[usize], dtype: Dtype) -> Result<Data> {
@@ -857,6 +873,15 @@ fn take(ctx: &Ctx, a: &Array, indices: &Array, axis: usize, shape: &[usize]) -> 
 
 /// Threefry random bits (the layout of backend/cpu/random.rs).
 fn random_bits(ctx: &Ctx, keys: &Array, width: usize, shape: &[usize]) -> Result<Data> {
+    random_words(ctx, keys, width, shape, "ew_random_bits")
+}
+
+/// Float32 normals from the words of `random_bits(keys, 4, shape)`.
+fn random_normal(ctx: &Ctx, keys: &Array, shape: &[usize]) -> Result<Data> {
+    random_words(ctx, keys, 4, shape, "ew_random_normal")
+}
+
+fn random_words(ctx: &Ctx, keys: &Array, width: usize, shape: &[usize], kernel: &'static str) -> Result<Data> {
     let total = size_of(shape) * width;
     let nkeys = keys.size() / 2;
     let dtype = match width {
@@ -878,7 +903,7 @@ fn random_bits(ctx: &Ctx, keys: &Array, width: usize, shape: &[usize]) -> Result
     let (buf, out) = ctx.alloc(total)?;
     let mut args = Args::new();
     args.arg(out).arg(kp).arg(nkeys as i64).arg(per_key as i64).arg(half as i64).arg(odd as i64);
-    let f = ctx.func(Family::Elementwise, &copy_defines(Dtype::Uint32), "ew_random_bits")?;
+    let f = ctx.func(Family::Elementwise, &copy_defines(Dtype::Uint32), kernel)?;
     launch(f, &Launch::linear((nkeys * (half + odd)) as u64, 256)?, ctx.s, &mut args)?;
     Ok(Data::contiguous_arc(buf, shape))
 }
@@ -1211,7 +1236,9 @@ pub(crate) fn eval(ctx: &Ctx, prim: &Primitive, inputs: &[Array], shape: &[usize
         Primitive::SearchSorted { right } => one(search_sorted(ctx, x(0)?, x(1)?, *right)),
         Primitive::Scan { op, axis, reverse, inclusive } => one(scan(ctx, x(0)?, *op, *axis, *reverse, *inclusive)),
         Primitive::RandomBits { width } => one(random_bits(ctx, x(0)?, *width, shape)),
+        Primitive::RandomNormal => one(random_normal(ctx, x(0)?, shape)),
         Primitive::Scatter { mode } => one(scatter(ctx, x(0)?, x(1)?, x(2)?, *mode)),
+        Primitive::Conv(spec) => one(conv(ctx, x(0)?, x(1)?, spec, shape, dtype)),
         // The wrapped function's results, passed on.
         Primitive::Custom(c) => inputs[c.n_primals.min(inputs.len())..].iter().map(|a| a.data()).collect(),
     }

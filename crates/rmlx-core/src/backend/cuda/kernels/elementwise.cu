@@ -347,3 +347,73 @@ extern "C" __global__ void ew_random_bits(u8* __restrict__ out, const u32* __res
     put_word(base, per_key, half, threefry2x32(k0, k1, (u32)half, 0u).x, aligned);
   }
 }
+
+// Float32 steps rounded once each and never fused, as the CPU computes them
+// (backend/cpu/random.rs), so both devices give the same normals.
+DEV float log_f32(float y) {
+  u32 bits = __float_as_uint(y);
+  int e = (int)((bits >> 23) & 0xffu) - 127;
+  float m = __uint_as_float((bits & 0x007fffffu) | 0x3f800000u);
+  if (m > 1.41421354f) {
+    m = __fmul_rn(m, 0.5f);
+    e += 1;
+  }
+  float s = __fdiv_rn(__fadd_rn(m, -1.0f), __fadd_rn(m, 1.0f));
+  float z = __fmul_rn(s, s);
+  float p = 1.0f / 11.0f;
+  p = __fadd_rn(__fmul_rn(p, z), 1.0f / 9.0f);
+  p = __fadd_rn(__fmul_rn(p, z), 1.0f / 7.0f);
+  p = __fadd_rn(__fmul_rn(p, z), 1.0f / 5.0f);
+  p = __fadd_rn(__fmul_rn(p, z), 1.0f / 3.0f);
+  float lm = __fadd_rn(__fmul_rn(2.0f, s), __fmul_rn(__fmul_rn(2.0f, s), __fmul_rn(z, p)));
+  float ef = (float)e;
+  float ln2_hi = __uint_as_float(0x3f317200u), ln2_lo = __uint_as_float(0x35bfbe8eu);
+  return __fadd_rn(__fmul_rn(ef, ln2_hi), __fadd_rn(__fmul_rn(ef, ln2_lo), lm));
+}
+
+// erfinv in float32: M. Giles' single-precision polynomials (2010).
+DEV float erfinv_f32(float x) {
+  float w = -log_f32(__fmul_rn(__fadd_rn(1.0f, -x), __fadd_rn(1.0f, x)));
+  float p;
+  if (w < 5.0f) {
+    w = __fadd_rn(w, -2.5f);
+    const float c[8] = {3.43273939e-07f, -3.5233877e-06f, -4.39150654e-06f, 0.00021858087f,
+                        -0.00125372503f, -0.00417768164f, 0.246640727f,     1.50140941f};
+    p = 2.81022636e-08f;
+#pragma unroll
+    for (int i = 0; i < 8; i++) p = __fadd_rn(c[i], __fmul_rn(p, w));
+  } else {
+    w = __fadd_rn(__fsqrt_rn(w), -3.0f);
+    const float c[8] = {0.000100950558f, 0.00134934322f, -0.00367342844f, 0.00573950773f,
+                        -0.0076224613f,  0.00943887047f, 1.00167406f,     2.83297682f};
+    p = -0.000200214257f;
+#pragma unroll
+    for (int i = 0; i < 8; i++) p = __fadd_rn(c[i], __fmul_rn(p, w));
+  }
+  return __fmul_rn(p, x);
+}
+
+DEV float normal_of_bits(u32 b) {
+  float u = fminf(__fmul_rn(__uint2float_rn(b), 2.3283064365386963e-10f), 0.99999994f);
+  float v = __fadd_rn(__fmul_rn(2.0f, u), -0.99999994f);
+  return __fmul_rn(1.41421354f, erfinv_f32(v));
+}
+
+// Standard normals from the words ew_random_bits would write (per_key is a
+// multiple of 4 bytes): a thread per counter pair of one key.
+extern "C" __global__ void ew_random_normal(float* __restrict__ out, const u32* __restrict__ keys, i64 nkeys,
+                                            i64 per_key, i64 half, i64 odd) {
+  i64 counters = half + odd;
+  i64 t = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+  if (t >= nkeys * counters) return;
+  i64 k = t / counters, i = t - k * counters;
+  u32 k0 = keys[2 * k], k1 = keys[2 * k + 1];
+  float* base = out + k * (per_key / 4);
+  if (i < half) {
+    uint2 x = threefry2x32(k0, k1, (u32)i, (u32)(half + odd + i));
+    base[i] = normal_of_bits(x.x);
+    base[half + odd + i] = normal_of_bits(x.y);
+  } else {
+    base[half] = normal_of_bits(threefry2x32(k0, k1, (u32)half, 0u).x);
+  }
+}
