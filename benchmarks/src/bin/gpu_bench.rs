@@ -922,7 +922,8 @@ fn convolution(r: &Runner, sizes: &Sizes) -> BenchResult<()> {
             for di in 0..3 {
                 for dj in 0..3 {
                     for ch in 0..c {
-                        want += xin(b, i as isize + di as isize - 1, j as isize + dj as isize - 1, ch) * win(k, di, dj, ch);
+                        want +=
+                            xin(b, i as isize + di as isize - 1, j as isize + dj as isize - 1, ch) * win(k, di, dj, ch);
                     }
                 }
             }

@@ -192,6 +192,32 @@ impl Buffer {
 
 /// Rounds a request up to a size class, so that freed blocks fit later
 /// requests of nearby sizes (at most 1/8 wasted above 512 bytes).
+/// Asks Linux to back the whole 2 MiB pages inside a large new block with
+/// huge pages (where transparent huge pages are on `madvise`): scattered
+/// accesses (radix sorts, gathers) then miss the TLB far less. Advice only:
+/// a refusal changes nothing.
+pub(crate) fn advise_huge_pages(ptr: *mut u8, len: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        if len < 2 * HUGE {
+            return;
+        }
+        let start = (ptr as usize).next_multiple_of(HUGE);
+        let end = (ptr as usize + len) & !(HUGE - 1);
+        if end > start {
+            // SAFETY: [start, end) lies inside the block just allocated,
+            // which this allocator owns; MADV_HUGEPAGE neither frees nor
+            // changes its contents.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (ptr, len);
+}
+
 fn size_class(size: usize) -> Result<usize> {
     let too_big = || Error::OutOfMemory(format!("cannot allocate {size} bytes"));
     if size <= 512 {
@@ -254,6 +280,7 @@ impl Allocator {
         }
         let ptr = NonNull::new(raw)
             .ok_or_else(|| Error::OutOfMemory(format!("the system refused an allocation of {capacity} bytes")))?;
+        advise_huge_pages(raw, capacity);
         self.add_active(capacity);
         Ok(ptr)
     }

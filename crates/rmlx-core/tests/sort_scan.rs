@@ -67,6 +67,44 @@ fn sorts_match_the_cpu_and_a_stable_reference() {
             for (a, b) in s_here.iter().zip(&s_cpu) {
                 assert!(a == b || (a.is_nan() && b.is_nan()), "sort {dt}: {a} vs {b}");
             }
+            // The sorted values are the input's, in the argsort's order.
+            for r in 0..rows {
+                for i in 0..len {
+                    let (a, b) = (s_cpu[r * len + i], host[r * len + cpu[r * len + i] as usize]);
+                    assert!(a == b || (a.is_nan() && b.is_nan()), "sort {dt} row {r} at {i}: {a} vs {b}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sort_keeps_the_sign_of_zero_and_puts_nan_last() {
+    // Values sort as one-to-one keys: -0.0 just before 0.0, NaN last; long
+    // rows take the radix passes on both devices.
+    for len in [9usize, 5000, 40000] {
+        let base = [0.0f32, -0.0, 1.0, f32::NAN, -0.0, -1.0, 0.0, -f32::NAN, 2.0];
+        let v: Vec<f32> = (0..len).map(|i| base[i % base.len()]).collect();
+        let x = Array::from_slice(&v, &[len]).unwrap();
+        for got in [
+            ops::sort(&x, Some(0)).unwrap().to_vec::<f32>().unwrap(),
+            on_cpu(|| ops::sort(&x, Some(0))).to_vec::<f32>().unwrap(),
+        ] {
+            let count = |f: &dyn Fn(f32) -> bool| v.iter().filter(|&&a| f(a)).count();
+            let (neg1, negz, posz, one, two) = (
+                count(&|a| a == -1.0),
+                count(&|a| a == 0.0 && a.is_sign_negative()),
+                count(&|a| a == 0.0 && a.is_sign_positive()),
+                count(&|a| a == 1.0),
+                count(&|a| a == 2.0),
+            );
+            let mut want: Vec<u32> = Vec::new();
+            for (n, val) in [(neg1, -1.0f32), (negz, -0.0), (posz, 0.0), (one, 1.0), (two, 2.0)] {
+                want.extend(std::iter::repeat_n(val.to_bits(), n));
+            }
+            let bits: Vec<u32> = got.iter().map(|a| a.to_bits()).collect();
+            assert_eq!(&bits[..want.len()], &want[..], "len {len}");
+            assert!(got[want.len()..].iter().all(|a| a.is_nan()), "len {len}: NaN last");
         }
     }
 }

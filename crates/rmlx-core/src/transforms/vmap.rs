@@ -78,7 +78,9 @@ fn rule(step: &Step, ins: &[(Array, bool)], b: usize) -> Result<Vec<Array>> {
     match &step.prim {
         Primitive::Arange { .. } => Err(Error::Runtime("internal: vmap reached arange".into())),
         // Batched keys `[B] + K + [2]` give bits `[B] + K + S`, key by key.
-        Primitive::RandomBits { .. } | Primitive::RandomNormal => one(node(bshape, odt, step.prim.clone(), vec![x(0)])?),
+        Primitive::RandomBits { .. } | Primitive::RandomNormal => {
+            one(node(bshape, odt, step.prim.clone(), vec![x(0)])?)
+        }
         Primitive::Custom(c) => super::custom::vmap(c, ins, &step.inputs, b),
         Primitive::Conv(spec) => {
             let args = ops::ConvArgs::of_spec(spec);

@@ -194,7 +194,6 @@ pub(crate) fn take(a: &Array, indices: &Array, axis: usize, out_shape: &[usize])
 
 /// `scatter`: a row-major copy, then the updates in order.
 pub(crate) fn scatter(a: &Array, indices: &Array, updates: &Array, mode: ScatterMode) -> Result<Data> {
-    use super::scalar::Arith;
     let dtype = a.dtype();
     let n = a.size();
     let buf = Buffer::alloc(n * dtype.size())?;
@@ -214,16 +213,23 @@ pub(crate) fn scatter(a: &Array, indices: &Array, updates: &Array, mode: Scatter
         let out = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr() as *mut T, n) };
         for (&k, &v) in idx.iter().zip(&upd) {
             let p = (if k < 0 { k + n as i64 } else { k }).clamp(0, last) as usize;
-            out[p] = match mode {
-                ScatterMode::Set => v,
-                ScatterMode::Add => Arith::add(out[p], v),
-                ScatterMode::Prod => Arith::mul(out[p], v),
-                ScatterMode::Max => Arith::max(out[p], v),
-                ScatterMode::Min => Arith::min(out[p], v),
-            };
+            out[p] = combine(mode, out[p], v);
         }
     });
     Ok(Data::contiguous(buf, a.shape()))
+}
+
+/// An update `v` met by the element `x` it lands on.
+#[inline(always)]
+fn combine<T: super::scalar::Arith>(mode: ScatterMode, x: T, v: T) -> T {
+    use super::scalar::Arith;
+    match mode {
+        ScatterMode::Set => v,
+        ScatterMode::Add => Arith::add(x, v),
+        ScatterMode::Prod => Arith::mul(x, v),
+        ScatterMode::Max => Arith::max(x, v),
+        ScatterMode::Min => Arith::min(x, v),
+    }
 }
 
 /// `scatter_axis`: a row-major copy, then each update block in order.
@@ -234,7 +240,6 @@ pub(crate) fn scatter_axis(
     mode: ScatterMode,
     axis: usize,
 ) -> Result<Data> {
-    use super::scalar::Arith;
     let dtype = a.dtype();
     let total = a.size();
     let buf = Buffer::alloc(total * dtype.size())?;
@@ -269,13 +274,7 @@ pub(crate) fn scatter_axis(
                 let dst = &mut out[(o * n + k) * inner..(o * n + k + 1) * inner];
                 let src = &upd[(o * idx.len() + j) * inner..(o * idx.len() + j + 1) * inner];
                 for (x, &v) in dst.iter_mut().zip(src) {
-                    *x = match mode {
-                        ScatterMode::Set => v,
-                        ScatterMode::Add => Arith::add(*x, v),
-                        ScatterMode::Prod => Arith::mul(*x, v),
-                        ScatterMode::Max => Arith::max(*x, v),
-                        ScatterMode::Min => Arith::min(*x, v),
-                    };
+                    *x = combine(mode, *x, v);
                 }
             }
         }

@@ -2,7 +2,9 @@
 //! that orders as NumPy sorts (NaN last, -0.0 equal to 0.0, complex by real
 //! then imaginary part), and rows are sorted stably by least-significant-
 //! digit radix passes (a byte a pass; passes where every key shares the byte
-//! are skipped), rows in parallel. `searchsorted` binary-searches the keys.
+//! are skipped), rows in parallel, one long row over all threads. Sorting
+//! values carries no index: their keys are one-to-one (`value_key`) and turn
+//! back into the values. `searchsorted` binary-searches the keys.
 
 use super::iter::{par_rows, SendConst, SendPtr};
 use super::layout::contiguous;
@@ -13,7 +15,17 @@ use crate::shape::size_of;
 use half::{bf16, f16};
 use num_complex::Complex32;
 
-pub(crate) trait RadixKey: Copy + Ord + Send + Sync + Default {
+pub(crate) trait RadixKey:
+    Copy
+    + Ord
+    + Send
+    + Sync
+    + Default
+    + std::ops::BitOr<Output = Self>
+    + std::ops::BitAnd<Output = Self>
+    + std::ops::BitXor<Output = Self>
+    + std::ops::Not<Output = Self>
+{
     const BYTES: usize;
     fn byte(self, i: usize) -> usize;
 }
@@ -25,6 +37,7 @@ macro_rules! radix_key {
             fn byte(self, i: usize) -> usize {
                 ((self >> (8 * i)) & 0xff) as usize
             }
+
         }
     )*};
 }
@@ -34,6 +47,14 @@ radix_key!(u8, u16, u32, u64);
 pub(crate) trait SortElem: crate::dtype::Element {
     type K: RadixKey;
     fn key(self) -> Self::K;
+    /// The value sort's key: ordered as `key` but one-to-one on everything
+    /// but NaN (-0.0 just before 0.0; every NaN is the largest key), so the
+    /// sorted values are the keys turned back by `of_value_key` and no index
+    /// need travel with them.
+    fn value_key(self) -> Self::K {
+        self.key()
+    }
+    fn of_value_key(k: Self::K) -> Self;
 }
 
 macro_rules! uint_key {
@@ -42,6 +63,8 @@ macro_rules! uint_key {
             type K = $t;
             #[inline(always)]
             fn key(self) -> $t { self }
+            #[inline(always)]
+            fn of_value_key(k: $t) -> $t { k }
         }
     )*};
 }
@@ -52,6 +75,8 @@ macro_rules! sint_key {
             type K = $u;
             #[inline(always)]
             fn key(self) -> $u { (self as $u) ^ (1 << (<$u>::BITS - 1)) }
+            #[inline(always)]
+            fn of_value_key(k: $u) -> $t { (k ^ (1 << (<$u>::BITS - 1))) as $t }
         }
     )*};
 }
@@ -61,6 +86,9 @@ impl SortElem for bool {
     type K = u8;
     fn key(self) -> u8 {
         self as u8
+    }
+    fn of_value_key(k: u8) -> bool {
+        k != 0
     }
 }
 
@@ -81,68 +109,151 @@ macro_rules! float_key {
     }};
 }
 
+/// The one-to-one float key of `value_key` and its inverse.
+macro_rules! float_value_key {
+    ($t:ty, $u:ty, $nan:expr) => {
+        fn value_key(self) -> $u {
+            float_key!(self.to_bits(), $u, self.is_nan(), false)
+        }
+        fn of_value_key(k: $u) -> $t {
+            let sign: $u = 1 << (<$u>::BITS - 1);
+            if k == <$u>::MAX {
+                $nan
+            } else if k & sign != 0 {
+                <$t>::from_bits(k & !sign)
+            } else {
+                <$t>::from_bits(!k)
+            }
+        }
+    };
+}
+
 impl SortElem for f16 {
     type K = u16;
     fn key(self) -> u16 {
         float_key!(self.to_bits(), u16, self.is_nan(), self == f16::ZERO)
     }
+    float_value_key!(f16, u16, f16::NAN);
 }
 impl SortElem for bf16 {
     type K = u16;
     fn key(self) -> u16 {
         float_key!(self.to_bits(), u16, self.is_nan(), self == bf16::ZERO)
     }
+    float_value_key!(bf16, u16, bf16::NAN);
 }
 impl SortElem for f32 {
     type K = u32;
+    #[inline(always)]
     fn key(self) -> u32 {
         float_key!(self.to_bits(), u32, self.is_nan(), self == 0.0)
     }
+    float_value_key!(f32, u32, f32::NAN);
 }
 impl SortElem for f64 {
     type K = u64;
     fn key(self) -> u64 {
         float_key!(self.to_bits(), u64, self.is_nan(), self == 0.0)
     }
+    float_value_key!(f64, u64, f64::NAN);
 }
 impl SortElem for Complex32 {
     type K = u64;
     fn key(self) -> u64 {
         ((self.re.key() as u64) << 32) | self.im.key() as u64
     }
+    fn value_key(self) -> u64 {
+        ((self.re.value_key() as u64) << 32) | self.im.value_key() as u64
+    }
+    fn of_value_key(k: u64) -> Complex32 {
+        Complex32::new(f32::of_value_key((k >> 32) as u32), f32::of_value_key(k as u32))
+    }
 }
 
-/// Sorts `keys` (with their original positions) stably; `tmp` is scratch
-/// of the same length.
-fn radix_sort<K: RadixKey>(pairs: &mut Vec<(K, u32)>, tmp: &mut Vec<(K, u32)>) {
-    let n = pairs.len();
+/// Sorts `v` stably by `key` in least-significant-byte-first passes (a
+/// pass is skipped where every key has the same byte); `tmp` is scratch.
+/// With `par`, each pass splits `v` into a chunk per thread: every thread
+/// counts its chunk's digits, and scatters them after the counts of the
+/// lower digits and of its digit in the chunks before it.
+fn radix_by<E, K>(v: &mut Vec<E>, tmp: &mut Vec<E>, key: impl Fn(&E) -> K + Sync, par: bool)
+where
+    E: Copy + Default + Send + Sync,
+    K: RadixKey,
+{
+    use rayon::prelude::*;
+    use std::ops::Range;
+    let n = v.len();
     if n <= 64 {
-        pairs.sort_by_key(|p| p.0);
+        v.sort_by_key(|e| key(e));
         return;
     }
-    tmp.resize(n, (K::default(), 0));
-    let mut counts = vec![[0usize; 256]; K::BYTES];
-    for p in pairs.iter() {
-        for (b, c) in counts.iter_mut().enumerate() {
-            c[p.0.byte(b)] += 1;
+    reserve_huge(tmp, n);
+    tmp.resize(n, E::default());
+    let chunks = if par && n >= 1 << 16 { super::iter::num_threads().clamp(1, 64) } else { 1 };
+    let clen = n.div_ceil(chunks);
+    let ranges: Vec<Range<usize>> = (0..chunks).map(|c| (c * clen).min(n)..((c + 1) * clen).min(n)).collect();
+    // Which bytes vary: one pass over the keys, by chunk.
+    let span = |r: &Range<usize>| {
+        let (mut or, mut and) = (K::default(), !K::default());
+        for e in &v[r.clone()] {
+            let k = key(e);
+            or = or | k;
+            and = and & k;
         }
-    }
-    for (b, c) in counts.iter_mut().enumerate() {
-        if c.contains(&n) {
-            continue; // every key has the same byte here
+        (or, and)
+    };
+    let spans: Vec<(K, K)> =
+        if chunks > 1 { ranges.par_iter().map(span).collect() } else { ranges.iter().map(span).collect() };
+    let (or, and) = spans.iter().fold((K::default(), !K::default()), |(o, a), &(so, sa)| (o | so, a & sa));
+    let varies = or ^ and;
+    for b in 0..K::BYTES {
+        if varies.byte(b) == 0 {
+            continue;
         }
+        let count = |r: &Range<usize>| {
+            let mut c = [0usize; 256];
+            for e in &v[r.clone()] {
+                c[key(e).byte(b)] += 1;
+            }
+            c
+        };
+        let mut counts: Vec<[usize; 256]> =
+            if chunks > 1 { ranges.par_iter().map(count).collect() } else { ranges.iter().map(count).collect() };
+        // Offsets: digit-major, chunk-minor.
         let mut sum = 0;
-        for x in c.iter_mut() {
-            let v = *x;
-            *x = sum;
-            sum += v;
+        for d in 0..256 {
+            for c in counts.iter_mut() {
+                let x = c[d];
+                c[d] = sum;
+                sum += x;
+            }
         }
-        for p in pairs.iter() {
-            let d = p.0.byte(b);
-            tmp[c[d]] = *p;
-            c[d] += 1;
+        let dst = SendPtr(tmp.as_mut_ptr());
+        let src = &v[..];
+        let scatter = |(r, c): (&Range<usize>, &mut [usize; 256])| {
+            for e in &src[r.clone()] {
+                let d = key(e).byte(b);
+                // SAFETY: the offsets give each (digit, chunk) its own run
+                // of `tmp`, inside it (they sum to n).
+                unsafe { *dst.get().add(c[d]) = *e };
+                c[d] += 1;
+            }
+        };
+        if chunks > 1 {
+            ranges.par_iter().zip(counts.par_iter_mut()).for_each(scatter);
+        } else {
+            ranges.iter().zip(counts.iter_mut()).for_each(scatter);
         }
-        std::mem::swap(pairs, tmp);
+        std::mem::swap(v, tmp);
+    }
+}
+
+/// Room for `n` elements in `v`, huge pages asked for when it is fresh and
+/// large (radix passes scatter over all of it).
+fn reserve_huge<E>(v: &mut Vec<E>, n: usize) {
+    if v.capacity() < n {
+        v.reserve_exact(n - v.len());
+        crate::memory::advise_huge_pages(v.as_mut_ptr() as *mut u8, v.capacity() * std::mem::size_of::<E>());
     }
 }
 
@@ -155,25 +266,33 @@ fn sort_rows<T: SortElem>(a: &Array, arg: bool, shape: &[usize]) -> Result<Data>
     // SAFETY: `d` is row-major from its offset, holding rows * len elements.
     let src = SendConst(unsafe { (d.buf.as_ptr() as *const T).add(d.offset) });
     let dst = SendPtr(buf.as_mut_ptr());
+    // One long row sorts on all threads; many rows take a thread each.
+    let par = rows < super::iter::num_threads();
     par_rows(rows, len * 8, |range| {
-        let (mut pairs, mut tmp) = (Vec::with_capacity(len), Vec::new());
+        let (mut pairs, mut tmp) = (Vec::new(), Vec::new());
+        let (mut keys, mut ktmp) = (Vec::new(), Vec::new());
         for r in range {
             // SAFETY: row r lies inside the source; rows are written by one thread each.
             let row = unsafe { std::slice::from_raw_parts(src.get().add(r * len), len) };
-            pairs.clear();
-            pairs.extend(row.iter().enumerate().map(|(i, v)| (v.key(), i as u32)));
-            radix_sort(&mut pairs, &mut tmp);
-            unsafe {
-                if arg {
-                    let o = std::slice::from_raw_parts_mut((dst.get() as *mut u32).add(r * len), len);
-                    for (o, p) in o.iter_mut().zip(&pairs) {
-                        *o = p.1;
-                    }
-                } else {
-                    let o = std::slice::from_raw_parts_mut((dst.get() as *mut T).add(r * len), len);
-                    for (o, p) in o.iter_mut().zip(&pairs) {
-                        *o = row[p.1 as usize];
-                    }
+            if arg {
+                pairs.clear();
+                reserve_huge(&mut pairs, len);
+                pairs.extend(row.iter().enumerate().map(|(i, v)| (v.key(), i as u32)));
+                radix_by(&mut pairs, &mut tmp, |p: &(T::K, u32)| p.0, par);
+                // SAFETY: row r of the output, written by this thread only.
+                let o = unsafe { std::slice::from_raw_parts_mut((dst.get() as *mut u32).add(r * len), len) };
+                for (o, p) in o.iter_mut().zip(&pairs) {
+                    *o = p.1;
+                }
+            } else {
+                keys.clear();
+                reserve_huge(&mut keys, len);
+                keys.extend(row.iter().map(|v| v.value_key()));
+                radix_by(&mut keys, &mut ktmp, |k: &T::K| *k, par);
+                // SAFETY: as above.
+                let o = unsafe { std::slice::from_raw_parts_mut((dst.get() as *mut T).add(r * len), len) };
+                for (o, k) in o.iter_mut().zip(&keys) {
+                    *o = T::of_value_key(*k);
                 }
             }
         }

@@ -769,7 +769,14 @@ fn matmul(ctx: &Ctx, a: &Array, b: &Array, shape: &[usize], dtype: Dtype) -> Res
 }
 
 /// A convolution through cuDNN (channels last, row-major operands).
-fn conv(ctx: &Ctx, x: &Array, w: &Array, spec: &crate::primitive::ConvSpec, shape: &[usize], dtype: Dtype) -> Result<Data> {
+fn conv(
+    ctx: &Ctx,
+    x: &Array,
+    w: &Array,
+    spec: &crate::primitive::ConvSpec,
+    shape: &[usize],
+    dtype: Dtype,
+) -> Result<Data> {
     let n_out = size_of(shape);
     if n_out == 0 {
         return empty(shape, dtype);
@@ -780,7 +787,9 @@ fn conv(ctx: &Ctx, x: &Array, w: &Array, spec: &crate::primitive::ConvSpec, shap
     let pw = wc.buf.device_ptr(ctx.g.index, ctx.s)? + (wc.offset * dtype.size()) as u64;
     let (buf, out) = ctx.alloc(n_out * dtype.size())?;
     let ops = super::cudnn::Operands { x: px, w: pw, y: out };
-    super::cudnn::forward(ctx.g.index, ctx.s, dtype, x.shape(), w.shape(), spec, shape, &ops, |bytes| ctx.alloc(bytes))?;
+    super::cudnn::forward(ctx.g.index, ctx.s, dtype, x.shape(), w.shape(), spec, shape, &ops, |bytes| {
+        ctx.alloc(bytes)
+    })?;
     Ok(Data::contiguous_arc(buf, shape))
 }
 
@@ -977,8 +986,9 @@ fn sort(ctx: &Ctx, a: &Array, arg: bool, shape: &[usize]) -> Result<Data> {
     let passes = dt.size();
     let (_k0, k0) = ctx.alloc(total * ksize)?;
     let (_k1, k1) = ctx.alloc(total * ksize)?;
-    let (_i0, i0) = ctx.alloc(total * 4)?;
-    let (_i1, i1) = ctx.alloc(total * 4)?;
+    // The index payload, for argsort only.
+    let (_i0, i0) = ctx.alloc(if arg { total * 4 } else { 4 })?;
+    let (_i1, i1) = ctx.alloc(if arg { total * 4 } else { 4 })?;
     let (_h, hist) = ctx.alloc(rows * 256 * tiles * 4)?;
     let (_t, dtot) = ctx.alloc(rows * 256 * 4)?;
     let fh = ctx.func(Family::Sort, &defines, "radix_hist")?;
@@ -990,7 +1000,7 @@ fn sort(ctx: &Ctx, a: &Array, arg: bool, shape: &[usize]) -> Result<Data> {
         let (first, last) = ((p == 0) as i32, (p + 1 == passes) as i32);
         let shift = (8 * p) as i32;
         let mut args = Args::new();
-        args.arg(inp).arg(kin).arg(hist).arg(len as i64).arg(tiles as i64).arg(shift).arg(first);
+        args.arg(inp).arg(kin).arg(hist).arg(len as i64).arg(tiles as i64).arg(shift).arg(first).arg(arg as i32);
         launch(fh, &grid, ctx.s, &mut args)?;
         let mut args = Args::new();
         args.arg(hist).arg(dtot).arg(tiles as i64);
@@ -999,7 +1009,10 @@ fn sort(ctx: &Ctx, a: &Array, arg: bool, shape: &[usize]) -> Result<Data> {
         let mut args = Args::new();
         args.arg(inp).arg(kin).arg(iin).arg(kout).arg(iout).arg(out).arg(hist).arg(dtot);
         args.arg(len as i64).arg(tiles as i64).arg(shift).arg(first).arg(last).arg(arg as i32);
-        launch(fx, &grid, ctx.s, &mut args)?;
+        let tile = if ksize == 8 { 2048 } else { 4096 };
+        let l =
+            Launch { grid: grid.grid, block: grid.block, shared: (tile * (ksize + if arg { 4 } else { 0 })) as u32 };
+        launch(fx, &l, ctx.s, &mut args)?;
         std::mem::swap(&mut kin, &mut kout);
         std::mem::swap(&mut iin, &mut iout);
     }

@@ -330,12 +330,29 @@ DEV void put_word(u8* base, i64 per_key, i64 w, u32 v, bool aligned) {
 
 // Random bits in MLX's layout (backend/cpu/random.rs says it in full): a
 // thread per counter pair of one key; `keys` holds nkeys pairs of words.
+// Splits thread t into (key k, counter i): 64-bit division costs more than
+// the rest of the index math, so one key or 32-bit extents avoid it.
+DEV void key_split(i64 t, i64 counters, i64 nkeys, i64& k, i64& i) {
+  if (nkeys == 1) {
+    k = 0;
+    i = t;
+  } else if (nkeys * counters <= 0xffffffffll) {
+    u32 q = (u32)t / (u32)counters;
+    k = q;
+    i = t - (i64)q * counters;
+  } else {
+    k = t / counters;
+    i = t - k * counters;
+  }
+}
+
 extern "C" __global__ void ew_random_bits(u8* __restrict__ out, const u32* __restrict__ keys, i64 nkeys, i64 per_key,
                                           i64 half, i64 odd) {
   i64 counters = half + odd;
   i64 t = (i64)blockIdx.x * blockDim.x + threadIdx.x;
   if (t >= nkeys * counters) return;
-  i64 k = t / counters, i = t - k * counters;
+  i64 k, i;
+  key_split(t, counters, nkeys, k, i);
   u32 k0 = keys[2 * k], k1 = keys[2 * k + 1];
   u8* base = out + k * per_key;
   bool aligned = per_key % 4 == 0;
@@ -348,7 +365,7 @@ extern "C" __global__ void ew_random_bits(u8* __restrict__ out, const u32* __res
   }
 }
 
-// Float32 steps rounded once each and never fused, as the CPU computes them
+// Float32 steps rounded once each, fused only where written (__fmaf_rn), as the CPU computes them
 // (backend/cpu/random.rs), so both devices give the same normals.
 DEV float log_f32(float y) {
   u32 bits = __float_as_uint(y);
@@ -361,19 +378,20 @@ DEV float log_f32(float y) {
   float s = __fdiv_rn(__fadd_rn(m, -1.0f), __fadd_rn(m, 1.0f));
   float z = __fmul_rn(s, s);
   float p = 1.0f / 11.0f;
-  p = __fadd_rn(__fmul_rn(p, z), 1.0f / 9.0f);
-  p = __fadd_rn(__fmul_rn(p, z), 1.0f / 7.0f);
-  p = __fadd_rn(__fmul_rn(p, z), 1.0f / 5.0f);
-  p = __fadd_rn(__fmul_rn(p, z), 1.0f / 3.0f);
-  float lm = __fadd_rn(__fmul_rn(2.0f, s), __fmul_rn(__fmul_rn(2.0f, s), __fmul_rn(z, p)));
+  p = __fmaf_rn(p, z, 1.0f / 9.0f);
+  p = __fmaf_rn(p, z, 1.0f / 7.0f);
+  p = __fmaf_rn(p, z, 1.0f / 5.0f);
+  p = __fmaf_rn(p, z, 1.0f / 3.0f);
+  float t = __fmul_rn(2.0f, s);
+  float lm = __fmaf_rn(t, __fmul_rn(z, p), t);
   float ef = (float)e;
   float ln2_hi = __uint_as_float(0x3f317200u), ln2_lo = __uint_as_float(0x35bfbe8eu);
-  return __fadd_rn(__fmul_rn(ef, ln2_hi), __fadd_rn(__fmul_rn(ef, ln2_lo), lm));
+  return __fmaf_rn(ef, ln2_hi, __fmaf_rn(ef, ln2_lo, lm));
 }
 
 // erfinv in float32: M. Giles' single-precision polynomials (2010).
 DEV float erfinv_f32(float x) {
-  float w = -log_f32(__fmul_rn(__fadd_rn(1.0f, -x), __fadd_rn(1.0f, x)));
+  float w = -log_f32(__fmaf_rn(-x, x, 1.0f));
   float p;
   if (w < 5.0f) {
     w = __fadd_rn(w, -2.5f);
@@ -381,14 +399,14 @@ DEV float erfinv_f32(float x) {
                         -0.00125372503f, -0.00417768164f, 0.246640727f,     1.50140941f};
     p = 2.81022636e-08f;
 #pragma unroll
-    for (int i = 0; i < 8; i++) p = __fadd_rn(c[i], __fmul_rn(p, w));
+    for (int i = 0; i < 8; i++) p = __fmaf_rn(p, w, c[i]);
   } else {
     w = __fadd_rn(__fsqrt_rn(w), -3.0f);
     const float c[8] = {0.000100950558f, 0.00134934322f, -0.00367342844f, 0.00573950773f,
                         -0.0076224613f,  0.00943887047f, 1.00167406f,     2.83297682f};
     p = -0.000200214257f;
 #pragma unroll
-    for (int i = 0; i < 8; i++) p = __fadd_rn(c[i], __fmul_rn(p, w));
+    for (int i = 0; i < 8; i++) p = __fmaf_rn(p, w, c[i]);
   }
   return __fmul_rn(p, x);
 }
@@ -406,7 +424,8 @@ extern "C" __global__ void ew_random_normal(float* __restrict__ out, const u32* 
   i64 counters = half + odd;
   i64 t = (i64)blockIdx.x * blockDim.x + threadIdx.x;
   if (t >= nkeys * counters) return;
-  i64 k = t / counters, i = t - k * counters;
+  i64 k, i;
+  key_split(t, counters, nkeys, k, i);
   u32 k0 = keys[2 * k], k1 = keys[2 * k + 1];
   float* base = out + k * (per_key / 4);
   if (i < half) {

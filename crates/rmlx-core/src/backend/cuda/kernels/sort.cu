@@ -1,6 +1,8 @@
 // Sorting the last axis, stably, in the order of backend/cpu/sort.rs: each
 // element becomes an unsigned key (NaN last, -0.0 equal to 0.0, complex by
-// real then imaginary part). Rows of up to TILE elements are sorted by one
+// real then imaginary part). Sorting values (not indices) carries no index:
+// its keys are one-to-one (value_key: -0.0 just before 0.0, every NaN one
+// key) and turn back into the values at the end. Rows of up to TILE elements are sorted by one
 // block each (a bitonic network over (key, index) pairs in shared memory,
 // which is stable because the index breaks ties). Longer rows take
 // least-significant-digit radix passes of 8 bits over 4096-element tiles:
@@ -47,6 +49,58 @@ template <class X> DEV K sort_key(X v) {
   else return (K)(((u64)key32(v.re) << 32) | (u64)key32(v.im));
 }
 
+// The value sort's key: as sort_key but one-to-one on everything but NaN
+// (every NaN is KEY_MAX and comes back as the default NaN), so the sorted
+// values are the keys turned back (-0.0 sorts just before 0.0).
+DEV u32 vkey16(u32 b, u32 exp_mask) {
+  if ((b & 0x7fffu) > exp_mask) return 0xffffu;
+  return (b & 0x8000u) ? (~b & 0xffffu) : (b | 0x8000u);
+}
+DEV u32 vkey32(float v) {
+  u32 b = __float_as_uint(v);
+  if ((b & 0x7fffffffu) > 0x7f800000u) return 0xffffffffu;
+  return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+DEV u64 vkey64(double v) {
+  u64 b = (u64)__double_as_longlong(v);
+  if ((b & 0x7fffffffffffffffull) > 0x7ff0000000000000ull) return 0xffffffffffffffffull;
+  return (b & 0x8000000000000000ull) ? ~b : (b | 0x8000000000000000ull);
+}
+DEV u32 unkey16(u32 k, u32 nan) {
+  if (k == 0xffffu) return nan;
+  return (k & 0x8000u) ? (k & 0x7fffu) : (~k & 0xffffu);
+}
+DEV float unkey32(u32 k) {
+  if (k == 0xffffffffu) return __uint_as_float(0x7fc00000u);
+  return __uint_as_float((k & 0x80000000u) ? (k & 0x7fffffffu) : ~k);
+}
+DEV double unkey64(u64 k) {
+  if (k == 0xffffffffffffffffull) return __longlong_as_double(0x7ff8000000000000ll);
+  return __longlong_as_double((long long)((k & 0x8000000000000000ull) ? (k & 0x7fffffffffffffffull) : ~k));
+}
+
+template <class X> DEV K value_key(X v) {
+  if constexpr (same<X, f16>) return vkey16(v.x, 0x7c00u);
+  else if constexpr (same<X, bf16>) return vkey16(v.x, 0x7f80u);
+  else if constexpr (same<X, float>) return vkey32(v);
+  else if constexpr (same<X, double>) return vkey64(v);
+  else if constexpr (same<X, c64>) return (K)(((u64)vkey32(v.re) << 32) | (u64)vkey32(v.im));
+  else return sort_key(v);
+}
+
+template <class X> DEV X of_value_key(K k) {
+  if constexpr (is_bool<X>) return k != 0;
+  else if constexpr (is_uint<X>) return (X)k;
+  else if constexpr (is_sint<X>) {
+    typedef typename unsigned_of<X>::t U;
+    return (X)(U)((U)k ^ (U)((U)1 << (sizeof(X) * 8 - 1)));
+  } else if constexpr (same<X, f16>) return f16{(u16)unkey16((u32)k, 0x7e00u)};
+  else if constexpr (same<X, bf16>) return bf16{(u16)unkey16((u32)k, 0x7fc0u)};
+  else if constexpr (same<X, float>) return unkey32((u32)k);
+  else if constexpr (same<X, double>) return unkey64(k);
+  else return c64{unkey32((u32)(k >> 32)), unkey32((u32)k)};
+}
+
 DEV bool pair_gt(K ka, u32 ia, K kb, u32 ib) { return ka > kb || (ka == kb && ia > ib); }
 
 // One block per row of len <= tile (a power of two); out is u32 indices
@@ -60,7 +114,7 @@ extern "C" __global__ void sort_block(void* __restrict__ out, const T* __restric
     const T* x = in + r * len;
     for (int i = threadIdx.x; i < tile; i += blockDim.x) {
       bool ok = i < len;
-      sk[i] = ok ? sort_key(x[i]) : (K)KEY_MAX;
+      sk[i] = ok ? (arg ? sort_key(x[i]) : value_key(x[i])) : (K)KEY_MAX;
       si[i] = ok ? (u32)i : 0xffffffffu;
     }
     __syncthreads();
@@ -81,7 +135,7 @@ extern "C" __global__ void sort_block(void* __restrict__ out, const T* __restric
     }
     for (int i = threadIdx.x; i < len; i += blockDim.x) {
       if (arg) ((u32*)out)[r * len + i] = si[i];
-      else ((T*)out)[r * len + i] = x[si[i]];
+      else ((T*)out)[r * len + i] = of_value_key<T>(sk[i]);
     }
     __syncthreads();
   }
@@ -98,14 +152,14 @@ extern "C" __global__ void sort_block(void* __restrict__ out, const T* __restric
 // Digit counts of each tile: hist[(row * 256 + digit) * tiles + tile].
 extern "C" __global__ void __launch_bounds__(256) radix_hist(const T* __restrict__ in, const K* __restrict__ kin,
                                                              u32* __restrict__ hist, i64 len, i64 tiles, int shift,
-                                                             int first) {
+                                                             int first, int arg) {
   __shared__ u32 h[256];
   i64 row = blockIdx.x / tiles, t = blockIdx.x % tiles;
   h[threadIdx.x] = 0;
   __syncthreads();
   i64 lo = t * RT, hi = lo + RT < len ? lo + RT : len;
   for (i64 i = lo + threadIdx.x; i < hi; i += 256) {
-    K k = first ? sort_key(in[row * len + i]) : kin[row * len + i];
+    K k = first ? (arg ? sort_key(in[row * len + i]) : value_key(in[row * len + i])) : kin[row * len + i];
     atomicAdd(&h[(u32)(k >> shift) & 255u], 1u);
   }
   __syncthreads();
@@ -160,8 +214,10 @@ extern "C" __global__ void __launch_bounds__(256) radix_scatter(const T* __restr
   __shared__ u32 sh[8];
   __shared__ u32 gbase[256];
   __shared__ u32 tpre[256];
-  __shared__ K sk[RT];
-  __shared__ u32 si[RT];
+  // Dynamic: RT keys, then (argsort only) RT indices.
+  extern __shared__ __align__(16) unsigned char rsm[];
+  K* sk = (K*)rsm;
+  u32* si = (u32*)(rsm + sizeof(K) * RT);
   i64 row = blockIdx.x / tiles, t = blockIdx.x % tiles;
   int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
   for (int q = 0; q < RWARPS; q++) wcnt[q][threadIdx.x] = 0;
@@ -180,8 +236,12 @@ extern "C" __global__ void __launch_bounds__(256) radix_scatter(const T* __restr
     K k = 0;
     u32 id = 0;
     if (ok) {
-      k = first ? sort_key(in[row * len + i]) : kin[row * len + i];
-      id = first ? (u32)i : iin[row * len + i];
+      if (arg) {
+        k = first ? sort_key(in[row * len + i]) : kin[row * len + i];
+        id = first ? (u32)i : iin[row * len + i];
+      } else {
+        k = first ? value_key(in[row * len + i]) : kin[row * len + i];
+      }
     }
     int d = ok ? (int)((u32)(k >> shift) & 255u) : 256;
     u32 peers = __match_any_sync(0xffffffffu, d);
@@ -216,7 +276,7 @@ extern "C" __global__ void __launch_bounds__(256) radix_scatter(const T* __restr
     if (dd[c] == 256) continue;
     u32 p = tpre[dd[c]] + wcnt[w][dd[c]] + rr[c];
     sk[p] = kk[c];
-    si[p] = ii[c];
+    if (arg) si[p] = ii[c];
   }
   __syncthreads();
   int count = (int)((len - lo) < RT ? (len - lo) : RT);
@@ -226,10 +286,10 @@ extern "C" __global__ void __launch_bounds__(256) radix_scatter(const T* __restr
     i64 dest = row * len + gbase[d] + (s - tpre[d]);
     if (last) {
       if (arg) ((u32*)fin)[dest] = si[s];
-      else ((T*)fin)[dest] = in[row * len + si[s]];
+      else ((T*)fin)[dest] = of_value_key<T>(k);
     } else {
       kout[dest] = k;
-      iout[dest] = si[s];
+      if (arg) iout[dest] = si[s];
     }
   }
 }
