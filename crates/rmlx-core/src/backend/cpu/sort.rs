@@ -1,8 +1,9 @@
 //! Sorting the last axis on the CPU: each element becomes an unsigned key
 //! that orders as NumPy sorts (NaN last, -0.0 equal to 0.0, complex by real
 //! then imaginary part), and rows are sorted stably by least-significant-
-//! digit radix passes (a byte a pass; passes where every key shares the byte
-//! are skipped), rows in parallel, one long row over all threads. Sorting
+//! digit radix passes (11-bit digits, bytes for 1- and 2-byte keys; passes
+//! where every key shares the digit are skipped), rows in parallel, one
+//! long row over all threads. Sorting
 //! values carries no index: their keys are one-to-one (`value_key`) and turn
 //! back into the values. `searchsorted` binary-searches the keys.
 
@@ -27,15 +28,16 @@ pub(crate) trait RadixKey:
     + std::ops::Not<Output = Self>
 {
     const BYTES: usize;
-    fn byte(self, i: usize) -> usize;
+    /// `(self >> shift) & mask`.
+    fn digit(self, shift: u32, mask: usize) -> usize;
 }
 macro_rules! radix_key {
     ($($t:ty),*) => {$(
         impl RadixKey for $t {
             const BYTES: usize = std::mem::size_of::<$t>();
             #[inline(always)]
-            fn byte(self, i: usize) -> usize {
-                ((self >> (8 * i)) & 0xff) as usize
+            fn digit(self, shift: u32, mask: usize) -> usize {
+                (self >> shift) as usize & mask
             }
 
         }
@@ -170,8 +172,8 @@ impl SortElem for Complex32 {
     }
 }
 
-/// Sorts `v` stably by `key` in least-significant-byte-first passes (a
-/// pass is skipped where every key has the same byte); `tmp` is scratch.
+/// Sorts `v` stably by `key` in least-significant-digit-first passes (a
+/// pass is skipped where every key has the same digit); `tmp` is scratch.
 /// With `par`, each pass splits `v` into a chunk per thread: every thread
 /// counts its chunk's digits, and scatters them after the counts of the
 /// lower digits and of its digit in the chunks before it.
@@ -192,7 +194,7 @@ where
     let chunks = if par && n >= 1 << 16 { super::iter::num_threads().clamp(1, 64) } else { 1 };
     let clen = n.div_ceil(chunks);
     let ranges: Vec<Range<usize>> = (0..chunks).map(|c| (c * clen).min(n)..((c + 1) * clen).min(n)).collect();
-    // Which bytes vary: one pass over the keys, by chunk.
+    // Which digits vary: one pass over the keys, by chunk.
     let span = |r: &Range<usize>| {
         let (mut or, mut and) = (K::default(), !K::default());
         for e in &v[r.clone()] {
@@ -206,22 +208,30 @@ where
         if chunks > 1 { ranges.par_iter().map(span).collect() } else { ranges.iter().map(span).collect() };
     let (or, and) = spans.iter().fold((K::default(), !K::default()), |(o, a), &(so, sa)| (o | so, a & sa));
     let varies = or ^ and;
-    for b in 0..K::BYTES {
-        if varies.byte(b) == 0 {
+    // 11-bit digits for keys of 4 bytes or more (three passes for 32 bits),
+    // bytes for the narrower ones.
+    let bits: u32 = if K::BYTES >= 4 { 11 } else { 8 };
+    let digits = 1usize << bits;
+    let mask = digits - 1;
+    let mut shift = 0u32;
+    while (shift as usize) < 8 * K::BYTES {
+        let sh = shift;
+        shift += bits;
+        if varies.digit(sh, mask) == 0 {
             continue;
         }
         let count = |r: &Range<usize>| {
-            let mut c = [0usize; 256];
+            let mut c = vec![0usize; digits];
             for e in &v[r.clone()] {
-                c[key(e).byte(b)] += 1;
+                c[key(e).digit(sh, mask)] += 1;
             }
             c
         };
-        let mut counts: Vec<[usize; 256]> =
+        let mut counts: Vec<Vec<usize>> =
             if chunks > 1 { ranges.par_iter().map(count).collect() } else { ranges.iter().map(count).collect() };
         // Offsets: digit-major, chunk-minor.
         let mut sum = 0;
-        for d in 0..256 {
+        for d in 0..digits {
             for c in counts.iter_mut() {
                 let x = c[d];
                 c[d] = sum;
@@ -230,9 +240,9 @@ where
         }
         let dst = SendPtr(tmp.as_mut_ptr());
         let src = &v[..];
-        let scatter = |(r, c): (&Range<usize>, &mut [usize; 256])| {
+        let scatter = |(r, c): (&Range<usize>, &mut Vec<usize>)| {
             for e in &src[r.clone()] {
-                let d = key(e).byte(b);
+                let d = key(e).digit(sh, mask);
                 // SAFETY: the offsets give each (digit, chunk) its own run
                 // of `tmp`, inside it (they sum to n).
                 unsafe { *dst.get().add(c[d]) = *e };
