@@ -12,6 +12,13 @@ from . import _transforms
 for _name in ("grad", "value_and_grad", "vjp", "jvp", "vmap", "custom_function", "checkpoint"):
     setattr(core, _name, getattr(_transforms, _name))
 
+# Names of mlx.core that later issues build (fft, linalg, fast, distributed,
+# compile, quantization, file formats): placeholders with MLX's signatures
+# that raise NotImplementedError naming the issue, only where core lacks them.
+from . import _pending
+
+_pending.install(core)
+
 if sys.version_info >= (3, 12):
     # The buffer protocol (memoryview(a), bytes(a)): the extension is built
     # for the stable ABI of Python 3.9, whose limited API has no buffer

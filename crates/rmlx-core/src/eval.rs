@@ -37,8 +37,25 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
         return Ok(());
     }
     let _guard = EVAL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    run_order(topological_order(outputs))?;
+    // GPU work was only enqueued: wait for the streams the outputs were computed on.
+    let mut streams: Vec<crate::device::Stream> = Vec::new();
+    for a in outputs {
+        if matches!(a.stream().device, crate::device::Device::Gpu(_)) && !streams.contains(&a.stream()) {
+            streams.push(a.stream());
+        }
+    }
+    for s in streams {
+        crate::backend::cuda::sync(s)?;
+    }
+    Ok(())
+}
+
+/// Runs the pending nodes of `order` (inputs before users), fusing chains
+/// where the backend can; GPU work is enqueued, not waited for.
+fn run_order(order: Vec<Array>) -> Result<()> {
     // Each slot is emptied as its node runs, so intermediates are freed early.
-    let mut order: Vec<Option<Array>> = topological_order(outputs).into_iter().map(Some).collect();
+    let mut order: Vec<Option<Array>> = order.into_iter().map(Some).collect();
     let mut i = 0;
     // A transformation tracing a function needs every node's history, and
     // profiling times nodes one by one: no fusion then.
@@ -55,16 +72,6 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
             run_node(array)?;
         }
         i += 1;
-    }
-    // GPU work was only enqueued: wait for the streams the outputs were computed on.
-    let mut streams: Vec<crate::device::Stream> = Vec::new();
-    for a in outputs {
-        if matches!(a.stream().device, crate::device::Device::Gpu(_)) && !streams.contains(&a.stream()) {
-            streams.push(a.stream());
-        }
-    }
-    for s in streams {
-        crate::backend::cuda::sync(s)?;
     }
     Ok(())
 }
@@ -103,21 +110,55 @@ impl Drop for InFlight {
 
 /// Starts computing `outputs` in the background and returns at once; a later
 /// `eval`, `item` or `to_vec` waits for what it needs.
+///
+/// A graph whose pending nodes all run on GPU streams is enqueued here, on
+/// the calling thread (launches are asynchronous, and nothing waits for the
+/// GPU), so the generation-loop idiom `y = step(y); async_eval(y)` costs the
+/// launches and no more. A graph with CPU work goes to one long-lived worker
+/// thread, in the order of the calls; no thread is started per call.
 pub fn async_eval(outputs: &[Array]) -> Result<()> {
-    let outputs: Vec<Array> = outputs.to_vec();
+    if crate::transforms::tracing() {
+        return Err(crate::Error::value(
+            "async_eval: cannot evaluate asynchronously inside a function transformation (grad, vjp, jvp, vmap); use eval",
+        ));
+    }
     if outputs.iter().all(|a| a.is_evaluated()) {
         return Ok(());
     }
-    let flight = InFlight::start();
-    std::thread::Builder::new()
-        .name("rmlx-async-eval".into())
-        .spawn(move || {
-            let _flight = flight;
-            // An error here is raised again by the eval that reads the result.
-            let _ = eval(&outputs);
-        })
-        .map_err(|e| crate::Error::Runtime(format!("async_eval: cannot start a thread: {e}")))?;
+    {
+        let _guard = EVAL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let order = topological_order(outputs);
+        if order.iter().all(|a| matches!(a.stream().device, crate::device::Device::Gpu(_))) {
+            return run_order(order);
+        }
+    }
+    let job = (outputs.to_vec(), InFlight::start());
+    let sent = worker().lock().unwrap_or_else(|e| e.into_inner()).send(job);
+    if let Err(std::sync::mpsc::SendError((outputs, _flight))) = sent {
+        // The worker is gone (it never panics; a failed start): compute here.
+        return eval(&outputs);
+    }
     Ok(())
+}
+
+type Job = (Vec<Array>, InFlight);
+
+/// The one thread that runs `async_eval`'s graphs with CPU work.
+fn worker() -> &'static Mutex<std::sync::mpsc::Sender<Job>> {
+    static WORKER: std::sync::OnceLock<Mutex<std::sync::mpsc::Sender<Job>>> = std::sync::OnceLock::new();
+    WORKER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        // If the thread cannot start, `rx` is dropped and sends fail: the
+        // caller then evaluates synchronously.
+        let _ = std::thread::Builder::new().name("rmlx-async-eval".into()).spawn(move || {
+            while let Ok((outputs, flight)) = rx.recv() {
+                // An error here is raised again by the eval that reads the result.
+                let _ = eval(&outputs);
+                drop(flight);
+            }
+        });
+        Mutex::new(tx)
+    })
 }
 
 /// Pending nodes reachable from `outputs`, inputs before users, found with an

@@ -361,6 +361,23 @@ pub struct MemoryInfo {
     pub limit: usize,
 }
 
+/// Whether `bytes` more of host memory fit under the memory limit: for
+/// sizes computed from user input before they are allocated outside the
+/// allocator (a `Vec` filled on the host), so that too large is an error
+/// rather than an abort.
+pub fn check_host_bytes(bytes: usize) -> Result<()> {
+    with_allocator(|a| {
+        let limit = a.memory_limit();
+        if a.active.saturating_add(bytes) > limit {
+            return Err(Error::OutOfMemory(format!(
+                "allocating {bytes} bytes would pass the memory limit of {limit} bytes ({} bytes in use)",
+                a.active
+            )));
+        }
+        Ok(())
+    })
+}
+
 /// The memory figures of `device` (host memory for the CPU).
 pub fn device_memory(device: crate::Device) -> Result<MemoryInfo> {
     match device {

@@ -171,6 +171,10 @@ pub enum Primitive {
     Contiguous,
     /// A row-major copy into a fresh buffer, never shared.
     Copy,
+    /// The input itself (sharing its buffer), but a constant for the
+    /// transformations: no cotangent flows back through it and its tangent
+    /// is zero.
+    StopGradient,
     /// The same bytes read as another dtype.
     View(Dtype),
     Concatenate {

@@ -305,6 +305,61 @@ fn value_and_grad_vjp_and_captured_constants() {
     assert_eq!(g[0].to_vec::<f64>().unwrap(), vec![0.0, 0.0, 0.0]);
 }
 
+// Issue 24: `stop_gradient` was a copy the transforms saw through, so
+// `grad(sum(2x + stop_gradient(3x)))` gave 5; it is a primitive of its own now.
+#[test]
+fn stop_gradient_blocks_gradients_and_tangents() {
+    let x = arr(&[1.0, 2.0, 3.0], &[3]);
+    let g = grad(
+        |a| {
+            let two = ops::multiply(&a[0], 2.0)?;
+            let three = ops::stop_gradient(&ops::multiply(&a[0], 3.0)?)?;
+            ops::sum(&ops::add(&two, &three)?, Axes::All, false)
+        },
+        std::slice::from_ref(&x),
+        &[0],
+    )
+    .unwrap();
+    assert_eq!(g[0].to_vec::<f64>().unwrap(), vec![2.0, 2.0, 2.0]);
+    // d/dx (sg(x) * x) = sg(x): the stopped factor is a constant.
+    let x3 = arr(&[3.0], &[1]);
+    let (outs, cts) = vjp(
+        |a| Ok(vec![ops::multiply(&ops::stop_gradient(&a[0])?, &a[0])?]),
+        std::slice::from_ref(&x3),
+        &[arr(&[1.0], &[1])],
+    )
+    .unwrap();
+    assert_eq!(outs[0].to_vec::<f64>().unwrap(), vec![9.0]);
+    assert_eq!(cts[0].to_vec::<f64>().unwrap(), vec![3.0]);
+    let (outs, tans) = jvp(
+        |a| Ok(vec![ops::add(&ops::stop_gradient(&ops::square(&a[0])?)?, &a[0])?]),
+        std::slice::from_ref(&x3),
+        &[arr(&[1.0], &[1])],
+    )
+    .unwrap();
+    assert_eq!(outs[0].to_vec::<f64>().unwrap(), vec![12.0]);
+    assert_eq!(tans[0].to_vec::<f64>().unwrap(), vec![1.0]);
+    // Second order: grad of grad through a stopped branch.
+    let gg = grad(
+        |a| {
+            let inner = grad(
+                |b| {
+                    let s = ops::stop_gradient(&ops::square(&b[0])?)?;
+                    ops::sum(&ops::multiply(&s, &ops::square(&b[0])?)?, Axes::All, false)
+                },
+                std::slice::from_ref(&a[0]),
+                &[0],
+            )?;
+            ops::sum(&inner[0], Axes::All, false)
+        },
+        std::slice::from_ref(&x3),
+        &[0],
+    )
+    .unwrap();
+    // inner = 2 * sg(x^2) * x, whose derivative (sg constant) is 2 * x^2 = 18.
+    assert_eq!(gg[0].to_vec::<f64>().unwrap(), vec![18.0]);
+}
+
 #[test]
 fn bad_uses_are_errors() {
     let x = arr(&[1.0, 2.0], &[2]);

@@ -5,7 +5,7 @@
 
 use std::f64::consts::PI;
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use pyo3::IntoPyObjectExt;
@@ -137,10 +137,16 @@ pub fn meshgrid(
 /// A window of `m` float32 values: `f(n, m - 1)` for n in 0..m (one 1 when m is 1).
 fn window(py: Python<'_>, m: i64, stream: Option<&Obj<'_>>, f: fn(f64, f64) -> f64) -> Out {
     let m = usize::try_from(m).map_err(|_| PyValueError::new_err(format!("window size must be >= 0, got {m}")))?;
-    let v: Vec<f32> = match m {
-        1 => vec![1.0],
-        _ => (0..m).map(|n| f(n as f64, (m - 1) as f64) as f32).collect(),
-    };
+    // The size comes from the user: too large is a MemoryError, not an abort.
+    rmlx_core::memory::check_host_bytes(m.saturating_mul(4)).py()?;
+    let mut v: Vec<f32> = Vec::new();
+    v.try_reserve_exact(m).map_err(|_| {
+        PyMemoryError::new_err(format!("window of {m} points: cannot allocate {} bytes", m.saturating_mul(4)))
+    })?;
+    match m {
+        1 => v.push(1.0),
+        _ => v.extend((0..m).map(|n| f(n as f64, (m - 1) as f64) as f32)),
+    }
     wrap(py, on(stream, || Array::from_slice(&v, &[m]).py())?)
 }
 
@@ -176,13 +182,13 @@ pub fn bartlett(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
     window(py, M, stream, |n, d| 1.0 - (2.0 * n / d - 1.0).abs())
 }
 
-/// `a`, marked as a constant for gradients (transformations arrive with
-/// issue 7; until then this is the identity).
+/// `a`, as a constant for `grad`, `vjp` and `jvp`: the same values, but no
+/// gradient flows back through it.
 #[pyfunction]
 #[pyo3(signature = (a, /, *, stream = None))]
 pub fn stop_gradient(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
-    let _ = stream;
-    wrap(py, arr(a)?)
+    let a = arr(a)?;
+    wrap(py, on(stream, || rmlx_core::ops::stop_gradient(&a).py())?)
 }
 
 fn dtype_of_value(o: &Obj<'_>) -> PyResult<Dtype> {

@@ -22,6 +22,9 @@ pub(crate) fn eval_node(
     if trace() {
         eprintln!("[rmlx trace] {prim:?} on {stream} -> {shape:?} {dtype}");
     }
+    if let Primitive::StopGradient = prim {
+        return Ok(vec![inputs[0].data()?]);
+    }
     if let Primitive::Custom(c) = prim {
         // The wrapped function's results, already computed: shared, not copied.
         return inputs[c.n_primals.min(inputs.len())..].iter().map(|a| a.data()).collect();

@@ -313,6 +313,12 @@ pub fn contiguous(a: &Array) -> Result<Array> {
     node(a.shape().to_vec(), a.dtype(), Primitive::Contiguous, vec![a.clone()])
 }
 
+/// `a`, as a constant for `grad`/`vjp`/`jvp`: the same values (its buffer,
+/// not a copy), but no gradient flows back through it and its tangent is zero.
+pub fn stop_gradient(a: &Array) -> Result<Array> {
+    node(a.shape().to_vec(), a.dtype(), Primitive::StopGradient, vec![a.clone()])
+}
+
 /// A row-major copy of `a` in a buffer of its own (for memory that others
 /// may change, such as an array imported without a copy).
 pub fn copy(a: &Array) -> Result<Array> {

@@ -186,6 +186,8 @@ pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
             let r = ts[1].as_ref().map(|t| ops::conv_general(&a, t, &args)).transpose()?;
             one(total(vec![l, r])?)
         }
+        // A constant for the transformations: its tangent is zero.
+        Primitive::StopGradient => one(None),
         // Linear in their one input: the same primitive applied to the tangent.
         Primitive::Reshape | Primitive::Contiguous | Primitive::Copy => {
             one(Some(ops::reshape_to(&ops::contiguous(&t0()?)?, &out_shape())?))

@@ -231,6 +231,8 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
     let out_shape = |i: usize| -> Vec<usize> { outputs[i].as_ref().map(|o| o.shape().to_vec()).unwrap_or_default() };
     match prim {
         Primitive::Arange { .. } => none(0),
+        // A constant for the transformations: nothing flows back.
+        Primitive::StopGradient => none(1),
         // Keys are integers: no cotangent.
         Primitive::RandomBits { .. } | Primitive::RandomNormal => none(1),
         Primitive::Unary(op) => unary(*op, &x(0), &y(), &g()?),

@@ -97,9 +97,11 @@ fn rule(step: &Step, ins: &[(Array, bool)], b: usize) -> Result<Vec<Array>> {
             let f = move |v: &[Array]| Ok(vec![ops::conv_general_composed(&v[0], &v[1], &args)?]);
             super::vmap(f, &[xb, wb], &[Some(0), Some(0)], &[0])
         }
-        Primitive::Unary(_) | Primitive::AsType(_) | Primitive::Contiguous | Primitive::Copy => {
-            one(node(bshape, odt, step.prim.clone(), vec![x(0)])?)
-        }
+        Primitive::Unary(_)
+        | Primitive::AsType(_)
+        | Primitive::Contiguous
+        | Primitive::Copy
+        | Primitive::StopGradient => one(node(bshape, odt, step.prim.clone(), vec![x(0)])?),
         Primitive::Binary(_) | Primitive::Select => one(node(bshape, odt, step.prim.clone(), elementwise(ins)?)?),
         Primitive::DivMod => {
             let v = elementwise(ins)?;

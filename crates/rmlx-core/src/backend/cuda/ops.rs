@@ -1240,6 +1240,7 @@ pub(crate) fn eval(ctx: &Ctx, prim: &Primitive, inputs: &[Array], shape: &[usize
         }
         Primitive::Contiguous => one(contiguous(ctx, x(0)?)),
         Primitive::Copy => one(map(ctx, "x0", &[x(0)?], dtype, shape)),
+        Primitive::StopGradient => Ok(vec![x(0)?.data()?]),
         Primitive::View(to) => one(view(ctx, x(0)?, *to, shape)),
         Primitive::Concatenate { axis } => one(concatenate(ctx, inputs, *axis, shape, dtype)),
         Primitive::Pad { low, mode, .. } => one(pad(ctx, inputs, low, *mode, shape)),
