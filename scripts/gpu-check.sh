@@ -59,10 +59,18 @@ if [ $BENCH -eq 1 ]; then
   python3 .gpu/bin/run_gpu.py --rmlx .gpu/bin/gpu_bench --out "$OUT/bench.md" $QUICK "${ONLY[@]}" 2>&1 | tee "$OUT/bench.log" | tail -5 >/dev/null
 fi
 
+# The Python-API loop (async_eval) against PyTorch eager, as users call it.
+PYLOOP=""
+if [ $BENCH -eq 1 ] && [ -d .gpu/py ]; then
+  PYTHONPATH=.gpu/py timeout -s KILL 240 python3 benchmarks/gpu_python_loop.py $QUICK > "$OUT/python-loop.md" 2>&1 || echo "python loop benchmark failed" >> "$OUT/python-loop.md"
+  PYLOOP=$(grep -v '^{' "$OUT/python-loop.md")
+fi
+
 echo
 echo "## rmlx on $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "| tests        | ok?  |   time  | result |"
 echo "|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 if [ $BENCH -eq 1 ] && [ -f "$OUT/bench.md" ]; then echo; cat "$OUT/bench.md"; fi
+if [ -n "$PYLOOP" ]; then echo; echo "$PYLOOP"; fi
 exit $pass_all

@@ -15,8 +15,9 @@ for _name in ("grad", "value_and_grad", "vjp", "jvp", "vmap", "custom_function",
 # Names of mlx.core that later issues build (fft, linalg, fast, distributed,
 # compile, quantization, file formats): placeholders with MLX's signatures
 # that raise NotImplementedError naming the issue, only where core lacks them.
-from . import _pending
+from . import _extra, _pending
 
+_extra.install(core)
 _pending.install(core)
 
 if sys.version_info >= (3, 12):

@@ -318,8 +318,19 @@ def vmap(fun, in_axes=0, out_axes=0):
             box["spec"] = out_spec
             return out_leaves
 
-        n_out_axes = [out_axes] if isinstance(out_axes, int) else list(out_axes)
-        outs = core._vmap(flat, leaves, norm, n_out_axes)
-        return _unflatten(box["spec"], iter(outs))
+        outs = core._vmap(flat, leaves, norm, [0])
+        tree = _unflatten(box["spec"], iter(outs))
+        if out_axes is None:
+            raise ValueError("[vmap] out_axes must be an int or a tree of ints, got None")
+        oaxes = _broadcast_axes(out_axes, tree, "out_axes")
+        moved = []
+        for leaf, a in zip(outs, oaxes):
+            if a is None:
+                raise ValueError("[vmap] out_axes entries must be ints, got None")
+            b = a + leaf.ndim if a < 0 else a
+            if not 0 <= b < leaf.ndim:
+                raise ValueError(f"[vmap] out_axes {a} is out of range for an output of shape {leaf.shape}")
+            moved.append(leaf if b == 0 else core.moveaxis(leaf, 0, b))
+        return _unflatten(box["spec"], iter(moved))
 
     return wrapped

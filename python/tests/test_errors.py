@@ -31,11 +31,12 @@ def test_unsupported_objects():
 
 
 def test_out_of_range_integers():
-    with pytest.raises(ValueError, match="out of range"):
+    # OverflowError, as NumPy raises (MLX: RuntimeError for 2**70).
+    with pytest.raises(OverflowError, match="out of range"):
         mx.array(2**70)
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(OverflowError, match="out of range"):
         mx.array([300], dtype=mx.uint8)
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(OverflowError, match="out of range"):
         mx.array(-1, dtype=mx.uint32)
 
 
@@ -90,7 +91,7 @@ def test_bad_indices_raise_what_mlx_and_numpy_raise():
         (lambda: x[1.5], "got float"),
         (lambda: x["a"], "got str"),
         (lambda: x[..., ...], "single ellipsis"),
-        (lambda: x[mx.array([True, False, True])], "boolean masks"),
+        (lambda: x[mx.array([True, False])], "boolean index of shape"),
         (lambda: x[mx.array([1.0])], "must be integers, got float32"),
         (lambda: x[{}], "got dict"),
         (lambda: x.at[1.5].add(1), "got float"),

@@ -113,7 +113,7 @@ def test_bad_advanced_indices():
     with pytest.raises(IndexError):
         a[mx.array([0.5])]
     with pytest.raises(IndexError):
-        a[[True, False]]
+        a[[True, False, True]]  # a mask of the wrong length
     with pytest.raises(ValueError):
         a[[0, 1], [0, 1, 2]]  # the index arrays do not broadcast
 

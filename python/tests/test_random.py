@@ -127,7 +127,8 @@ def test_bad_input():
     with pytest.raises(ValueError, match="floating"):
         mx.random.uniform(shape=(2,), dtype=mx.int32, key=k)
     with pytest.raises(ValueError, match="floating"):
-        mx.random.normal(shape=(2,), dtype=mx.complex64, key=k)
+        mx.random.normal(shape=(2,), dtype=mx.int32, key=k)
+    assert mx.random.normal(shape=(2,), dtype=mx.complex64, key=k).dtype == mx.complex64
     with pytest.raises(ValueError, match="integer"):
         mx.random.randint(0, 5, shape=(2,), dtype=mx.float32, key=k)
     with pytest.raises(ValueError, match="broadcast"):

@@ -24,6 +24,10 @@ pub enum Error {
     /// A device or stream that does not exist or is not available.
     #[error("{0}")]
     Device(String),
+    /// A size or integer that does not fit its type (a shape whose element
+    /// count overflows, a value out of its dtype's range).
+    #[error("{0}")]
+    Overflow(String),
     /// An allocation failed or would pass the memory limit.
     #[error("out of memory: {0}")]
     OutOfMemory(String),

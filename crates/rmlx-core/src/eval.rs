@@ -54,6 +54,7 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
 /// Runs the pending nodes of `order` (inputs before users), fusing chains
 /// where the backend can; GPU work is enqueued, not waited for.
 fn run_order(order: Vec<Array>) -> Result<()> {
+    crate::transforms::check_not_vmapped(&order)?;
     // Each slot is emptied as its node runs, so intermediates are freed early.
     let mut order: Vec<Option<Array>> = order.into_iter().map(Some).collect();
     let mut i = 0;

@@ -10,7 +10,32 @@ use num_complex::Complex32;
 /// through C++ streams at their default precision): `2.71828`, `1e-08`,
 /// `1e+20`, `123457`, `-0`.
 pub fn fmt_float(v: f64) -> String {
-    const PREC: i32 = 6;
+    // A precision set: fixed notation with that many decimals (as MLX prints then).
+    let p = get_print_precision();
+    if p >= 0 && v.is_finite() {
+        return format!("{:.*}", p.min(30) as usize, v);
+    }
+    fmt_float_digits(v, 6)
+}
+
+/// The decimals arrays print with (`mx.set_printoptions(precision=)`, fixed
+/// notation); negative: the default, 6 significant digits as `%g`.
+static PRECISION: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// Sets the decimals arrays print with (negative restores the default).
+pub fn set_print_precision(p: i32) {
+    PRECISION.store(p, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The precision `set_print_precision` set (-1 for the default).
+pub fn get_print_precision() -> i32 {
+    PRECISION.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// `v` as `%g` with `PREC` significant digits.
+pub fn fmt_float_digits(v: f64, prec: i32) -> String {
+    #[allow(non_snake_case)]
+    let PREC: i32 = prec.max(1);
     if v.is_nan() {
         return "nan".into();
     }
@@ -64,18 +89,15 @@ fn element_strings(a: &Array) -> Result<Vec<String>, crate::Error> {
     })
 }
 
-/// Arrays above this many elements print only the first and last
-/// `EDGE` entries of each long axis, with `...` between (as NumPy does).
-const SUMMARY_THRESHOLD: usize = 1000;
+/// Any axis longer than `2 * EDGE` prints only its first and last `EDGE`
+/// entries, with `...` between, whatever the array's size (as MLX does:
+/// `array([0, 1, 2, ..., 4, 5, 6], dtype=int32)` for `arange(7)`).
 const EDGE: usize = 3;
 
 /// The part of `a` that is printed, and which axes were cut.
 fn summarize(a: &Array) -> Result<(Array, Vec<bool>), crate::Error> {
     let mut x = a.clone();
     let mut cut = vec![false; a.ndim()];
-    if a.size() <= SUMMARY_THRESHOLD {
-        return Ok((x, cut));
-    }
     for (ax, c) in cut.iter_mut().enumerate() {
         let n = a.shape()[ax] as i64;
         if n > 2 * EDGE as i64 {

@@ -183,6 +183,23 @@ pub fn normal(
     scale: Option<Operand>,
     key: Option<&Array>,
 ) -> Result<Array> {
+    if dtype == Dtype::Complex64 {
+        // A standard complex normal (as MLX): real and imaginary parts
+        // independent, each of variance 1/2; then scale and loc, complex or real.
+        let mut s2 = shape.to_vec();
+        s2.push(2);
+        let parts = ops::multiply(&normal(&s2, Dtype::Float32, None, None, key)?, std::f64::consts::FRAC_1_SQRT_2)?;
+        let re = ops::squeeze(&ops::slice_axis(&parts, -1, SliceArg::range(0, 1))?, ops::Axes::Some(vec![-1]))?;
+        let im = ops::squeeze(&ops::slice_axis(&parts, -1, SliceArg::range(1, 2))?, ops::Axes::Some(vec![-1]))?;
+        let mut out = ops::complex_of(&re, &im)?;
+        if let Some(s) = scale {
+            out = ops::multiply(&operand_array(s, dtype)?, &out)?;
+        }
+        if let Some(l) = loc {
+            out = ops::add(&operand_array(l, dtype)?, &out)?;
+        }
+        return Ok(out);
+    }
     float_dtype(dtype, "normal")?;
     // sqrt(2) erfinv(u) for u uniform in (-1, 1), in one float32 kernel
     // (the steps `Primitive::RandomNormal` names), then cast.
@@ -246,8 +263,15 @@ pub fn randint(
 pub fn bernoulli(p: impl Into<Operand>, shape: Option<&[usize]>, key: Option<&Array>) -> Result<Array> {
     let p = match p.into() {
         Operand::Array(a) => a,
-        Operand::Scalar(s) => s.to_array(Dtype::Float32)?,
+        Operand::Scalar(s @ crate::Scalar::Float(_)) => s.to_array(Dtype::Float32)?,
+        Operand::Scalar(s) => {
+            return Err(Error::Dtype(format!("bernoulli: the probability p must be a float, got {s:?}")));
+        }
     };
+    // As MLX: an integer or boolean p is refused, not read as 0 or 1.
+    if !p.dtype().is_inexact() || p.dtype().is_complex() {
+        return Err(Error::Dtype(format!("bernoulli: the probability p must be of a float dtype, got {}", p.dtype())));
+    }
     let dt = crate::dtype::promote_types(p.dtype(), Dtype::Float32);
     float_dtype(dt, "bernoulli")?;
     let shape = shape.map(|s| s.to_vec()).unwrap_or_else(|| p.shape().to_vec());

@@ -17,12 +17,16 @@ pub fn fmt_shape(shape: &[usize]) -> String {
     }
 }
 
+/// The most dimensions an array may have (lists nested deeper are refused
+/// on conversion too).
+pub const MAX_NDIM: usize = 1024;
+
 /// Number of elements, or an error if it overflows.
 pub fn checked_size(shape: &[usize]) -> Result<usize> {
     shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| Error::Value(format!("shape {} has more elements than fit in memory", fmt_shape(shape))))
+        .ok_or_else(|| Error::Overflow(format!("shape {} has more elements than fit in memory", fmt_shape(shape))))
 }
 
 /// Number of elements of a shape already known to be valid.

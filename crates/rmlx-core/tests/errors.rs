@@ -63,7 +63,7 @@ fn element_counts_that_overflow_are_errors() {
     assert!(msg(ops::zeros(&huge, Dtype::Float32).unwrap_err()).contains("more elements than fit"));
     assert!(Array::from_slice(&[1.0f32], &huge).is_err());
     let e = ops::broadcast_to(&f32s(&[1, 1]), &[usize::MAX, 2]).unwrap_err();
-    assert!(matches!(e, Error::Value(_)), "{e}");
+    assert!(matches!(e, Error::Overflow(_)), "{e}");
     // Element count fits, bytes do not.
     let e = ops::zeros(&[usize::MAX / 4], Dtype::Float64).unwrap_err();
     assert!(msg(e).contains("more bytes than fit"));
@@ -102,4 +102,32 @@ fn reductions_without_identity_on_empty_axes() {
     let e = ops::max(&f32s(&[0, 3]), 0, false).unwrap_err();
     assert!(msg(e).contains("empty axis") && msg(ops::max(&f32s(&[0, 3]), 0, false).unwrap_err()).contains("(0, 3)"));
     assert_eq!(ops::sum(&f32s(&[0, 3]), Axes::All, false).unwrap().item::<f32>().unwrap(), 0.0);
+}
+
+// Issue 24: arguments MLX refuses, refused here too (from Rust as from Python).
+#[test]
+fn mlx_argument_rules() {
+    let ints = Array::from_slice(&[1i32, 2, 3, 4], &[2, 2]).unwrap();
+    let e = ops::addmm(&ints, &ints, &ints, 1.0, 1.0).unwrap_err();
+    assert!(matches!(e, Error::Dtype(_)) && msg(e).contains("real floating-point"));
+    let seg = Array::from_slice(&[0i32, 1], &[1, 2]).unwrap();
+    assert!(matches!(ops::segmented_mm(&ints, &ints, &seg).unwrap_err(), Error::Dtype(_)));
+    let empty = Array::from_slice::<f32>(&[], &[0]).unwrap();
+    assert!(msg(ops::kron(&empty, &f32s(&[2])).unwrap_err()).contains("must not be empty"));
+    assert!(rmlx_core::random::bernoulli(ints.clone(), None, None).is_err());
+    assert!(rmlx_core::random::bernoulli(1, None, None).is_err());
+    assert!(rmlx_core::random::bernoulli(0.5, Some(&[3]), None).is_ok());
+    // Too many parts to hold: an out-of-memory error, not an abort.
+    let e = ops::split(&empty, Split::Sections(1 << 40), 0).unwrap_err();
+    assert!(matches!(e, Error::OutOfMemory(_)), "{e}");
+    // Too many dimensions for the walks over them.
+    assert!(ops::reshape(&f32s(&[1]), &vec![1i64; 2000]).is_err());
+}
+
+#[test]
+fn integer_ranges_step_in_their_dtype() {
+    let a = ops::arange(0.5, 5.0, 1.5, Dtype::Int32).unwrap();
+    assert_eq!(a.to_vec::<i32>().unwrap(), vec![0, 2, 4]);
+    let a = ops::arange(-1.5, 3.0, 0.7, Dtype::Int64).unwrap();
+    assert_eq!(a.to_vec::<i64>().unwrap(), vec![-1, 0, 1, 2, 3, 4, 5]);
 }

@@ -476,8 +476,24 @@ fn round_half_to_even() {
     let x = Array::from_slice(&[0.5f32, 1.5, 2.5, 3.5, -0.5, -1.5, -2.5, 4.5000005, 8388609.0], &[9]).unwrap();
     let y = ops::round(&x, 0).unwrap().to_vec::<f32>().unwrap();
     assert_eq!(y, vec![0.0, 2.0, 2.0, 4.0, -0.0, -2.0, -2.0, 5.0, 8388609.0]);
+    // Complex: each part rounded (NumPy's rule).
+    let zs = complex_inputs();
     for d in [-2, -1, 0, 1, 3] {
-        expect_dtype_err(&format!("round(complex64, {d})"), ops::round(&make_c(&complex_inputs(), &[8]), d));
+        let y = ops::round(&make_c(&zs, &[8]), d).unwrap();
+        assert_eq!(y.dtype(), Dtype::Complex64);
+        // In float32 arithmetic, as NumPy rounds a complex64 (x * 10^d, or x / 10^-d).
+        let r = |v: f32| {
+            if d >= 0 {
+                let p = 10f32.powi(d);
+                (v * p).round_ties_even() / p
+            } else {
+                let p = 10f32.powi(-d);
+                (v / p).round_ties_even() * p
+            }
+        };
+        let exp: Vec<Complex64> = zs.iter().map(|z| c64(Complex32::new(r(z.re), r(z.im)))).collect();
+        let got: Vec<Complex64> = y.to_vec::<Complex32>().unwrap().into_iter().map(c64).collect();
+        assert_close_c(&format!("round(complex64, {d})"), &got, &exp, 1e-5);
     }
 }
 
@@ -702,12 +718,18 @@ fn isfinite() {
 
 #[test]
 fn isposinf() {
-    predicate("isposinf", ops::isposinf, |x| x == f64::INFINITY, None);
+    // Complex: equal to +inf + 0j (MLX's rule).
+    predicate("isposinf", ops::isposinf, |x| x == f64::INFINITY, Some(|z| z.re == f32::INFINITY && z.im == 0.0));
 }
 
 #[test]
 fn isneginf() {
-    predicate("isneginf", ops::isneginf, |x| x == f64::NEG_INFINITY, None);
+    predicate(
+        "isneginf",
+        ops::isneginf,
+        |x| x == f64::NEG_INFINITY,
+        Some(|z| z.re == f32::NEG_INFINITY && z.im == 0.0),
+    );
 }
 
 #[test]

@@ -111,6 +111,11 @@ fn bin(this: &PyArray, other: &Bound<'_, PyAny>, f: BinOp, reflected: bool) -> P
 /// as `unconvertible` (simply unequal), converted only once.
 fn compare(this: &PyArray, other: &Bound<'_, PyAny>, f: BinOp, unconvertible: bool) -> PyResult<Py<PyAny>> {
     let py = other.py();
+    // As MLX: an array is compared elementwise with arrays (NumPy's too) and
+    // scalars only; a list, a tuple or any other object is simply unequal.
+    if other.is_instance_of::<pyo3::types::PyList>() || other.is_instance_of::<pyo3::types::PyTuple>() {
+        return unconvertible.into_py_any(py);
+    }
     match other_operand(this, other) {
         Ok(b) => wrap(py, f(Operand::Array(this.array()), b).py()?)?.into_py_any(py),
         Err(_) => unconvertible.into_py_any(py),
@@ -268,7 +273,7 @@ impl PyArray {
         this.set(r);
         Ok(())
     }
-    /// Elementwise `==`; a value that is no array at all (a string, None) is simply unequal.
+    /// Elementwise `==` with an array or a scalar; anything else (a list, a string, None) is simply unequal.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         compare(self, other, ops::equal, false)
     }

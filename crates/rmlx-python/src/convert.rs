@@ -2,7 +2,7 @@
 //! NumPy arrays (through `__array_interface__`), other arrays.
 
 use num_complex::Complex32;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt, PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
@@ -23,6 +23,8 @@ enum Kind {
 enum Leaf {
     B(bool),
     I(i64),
+    /// An int above int64's range that fits uint64 (NumPy makes these uint64).
+    U(u64),
     F(f64),
     C(Complex32),
 }
@@ -32,9 +34,13 @@ fn leaf(obj: &Bound<'_, PyAny>) -> PyResult<Option<Leaf>> {
         return Ok(Some(Leaf::B(obj.extract()?)));
     }
     if obj.is_instance_of::<PyInt>() {
-        let v: i64 =
-            obj.extract().map_err(|_| PyValueError::new_err(format!("integer {obj} is out of range for int64")))?;
-        return Ok(Some(Leaf::I(v)));
+        if let Ok(v) = obj.extract::<i64>() {
+            return Ok(Some(Leaf::I(v)));
+        }
+        if let Ok(v) = obj.extract::<u64>() {
+            return Ok(Some(Leaf::U(v)));
+        }
+        return Err(PyOverflowError::new_err(format!("integer {obj} is out of range for int64 and uint64")));
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok(Some(Leaf::F(obj.extract()?)));
@@ -50,6 +56,7 @@ pub fn scalar_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<Scalar>> {
     Ok(leaf(obj)?.map(|l| match l {
         Leaf::B(b) => Scalar::Bool(b),
         Leaf::I(i) => Scalar::Int(i),
+        Leaf::U(u) => Scalar::Float(u as f64),
         Leaf::F(f) => Scalar::Float(f),
         Leaf::C(c) => Scalar::Complex(c),
     }))
@@ -150,7 +157,16 @@ fn from_numpy(obj: &Bound<'_, PyAny>, want: Option<Dtype>) -> PyResult<Array> {
     a
 }
 
+/// Lists nested deeper than this are refused (each level is a dimension;
+/// NumPy stops at 64), before the recursion over them could exhaust the stack.
+const MAX_NESTING: usize = 1024;
+
 fn shape_of(obj: &Bound<'_, PyAny>, shape: &mut Vec<usize>, depth: usize) -> PyResult<()> {
+    if depth > MAX_NESTING {
+        return Err(PyValueError::new_err(format!(
+            "array initialization: lists nested more than {MAX_NESTING} levels deep are not supported"
+        )));
+    }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let n = obj.len()?;
         if shape.len() == depth {
@@ -239,6 +255,18 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
     if is_numpy(obj) {
         return from_numpy(obj, dtype);
     }
+    if obj.is_instance_of::<pyo3::types::PyBytes>() || obj.is_instance_of::<pyo3::types::PyByteArray>() {
+        // bytes and bytearray are arrays of uint8, as in MLX.
+        let v: Vec<u8> = match obj.downcast::<pyo3::types::PyBytes>() {
+            Ok(b) => b.as_bytes().to_vec(),
+            Err(_) => obj.downcast::<pyo3::types::PyByteArray>()?.to_vec(),
+        };
+        let a = Array::from_slice(&v, &[v.len()]).py()?;
+        return match dtype {
+            Some(d) if d != Dtype::Uint8 => ops::astype(&a, d).py(),
+            _ => Ok(a),
+        };
+    }
     if obj.is_instance_of::<pyo3::types::PyMemoryView>() {
         // A buffer (memoryview): read through NumPy, which knows its formats.
         let np = obj.py().import("numpy")?;
@@ -275,7 +303,7 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
             .iter()
             .map(|l| match l {
                 Leaf::B(_) => Kind::Bool,
-                Leaf::I(_) => Kind::Int,
+                Leaf::I(_) | Leaf::U(_) => Kind::Int,
                 Leaf::F(_) => Kind::Float,
                 Leaf::C(_) => Kind::Complex,
             })
@@ -286,10 +314,13 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
             Some(Kind::Int) => {
                 let fits = leaves.iter().all(|l| match l {
                     Leaf::I(i) => i32::try_from(*i).is_ok(),
+                    Leaf::U(_) => false,
                     _ => true,
                 });
                 if fits {
                     Dtype::Int32
+                } else if leaves.iter().any(|l| matches!(l, Leaf::U(_))) {
+                    Dtype::Uint64
                 } else {
                     Dtype::Int64
                 }
@@ -306,6 +337,7 @@ fn scalar_array(l: Leaf, dtype: Option<Dtype>) -> PyResult<Array> {
         Leaf::B(_) => Dtype::Bool,
         Leaf::I(i) if i32::try_from(*i).is_ok() => Dtype::Int32,
         Leaf::I(_) => Dtype::Int64,
+        Leaf::U(_) => Dtype::Uint64,
         Leaf::F(_) => Dtype::Float32,
         Leaf::C(_) => Dtype::Complex64,
     });
@@ -318,7 +350,7 @@ fn check_int_range(v: i64, dt: Dtype) -> PyResult<()> {
     }
     let info = rmlx_core::iinfo(dt).py()?;
     if (v as i128) < info.min || (v as i128) > info.max {
-        return Err(PyValueError::new_err(format!("integer {v} is out of range for {dt}")));
+        return Err(PyOverflowError::new_err(format!("integer {v} is out of range for {dt}")));
     }
     Ok(())
 }
@@ -330,6 +362,7 @@ fn leaves_array(leaves: &[Leaf], shape: &[usize], dt: Dtype) -> PyResult<Array> 
             .map(|l| match l {
                 Leaf::B(b) => Complex32::new(*b as i32 as f32, 0.0),
                 Leaf::I(i) => Complex32::new(*i as f32, 0.0),
+                Leaf::U(u) => Complex32::new(*u as f32, 0.0),
                 Leaf::F(f) => Complex32::new(*f as f32, 0.0),
                 Leaf::C(c) => *c,
             })
@@ -339,7 +372,29 @@ fn leaves_array(leaves: &[Leaf], shape: &[usize], dt: Dtype) -> PyResult<Array> 
     if leaves.iter().any(|l| matches!(l, Leaf::C(_))) {
         return Err(PyTypeError::new_err(format!("cannot put complex values in an array of {dt}")));
     }
-    if leaves.iter().all(|l| !matches!(l, Leaf::F(_))) {
+    if leaves.iter().any(|l| matches!(l, Leaf::U(_))) && leaves.iter().all(|l| !matches!(l, Leaf::F(_))) {
+        // Ints beyond int64: only uint64 (or a float dtype) holds them.
+        if dt == Dtype::Uint64 {
+            let v: Vec<u64> = leaves
+                .iter()
+                .map(|l| match l {
+                    Leaf::B(b) => Ok(*b as u64),
+                    Leaf::I(i) => u64::try_from(*i)
+                        .map_err(|_| PyOverflowError::new_err(format!("integer {i} is out of range for uint64"))),
+                    Leaf::U(u) => Ok(*u),
+                    _ => Ok(0),
+                })
+                .collect::<PyResult<_>>()?;
+            return Array::from_slice(&v, shape).py();
+        }
+        if dt.is_integer() || dt == Dtype::Bool {
+            let big = leaves.iter().find_map(|l| if let Leaf::U(u) = l { Some(*u) } else { None }).unwrap_or(0);
+            return Err(PyOverflowError::new_err(format!("integer {big} is out of range for {dt}")));
+        }
+    }
+    if leaves.iter().all(|l| !matches!(l, Leaf::F(_)))
+        && !(dt.is_inexact() && leaves.iter().any(|l| matches!(l, Leaf::U(_))))
+    {
         let v: Vec<i64> = leaves
             .iter()
             .map(|l| match l {
@@ -359,6 +414,7 @@ fn leaves_array(leaves: &[Leaf], shape: &[usize], dt: Dtype) -> PyResult<Array> 
         .map(|l| match l {
             Leaf::B(b) => *b as i64 as f64,
             Leaf::I(i) => *i as f64,
+            Leaf::U(u) => *u as f64,
             Leaf::F(f) => *f,
             Leaf::C(_) => 0.0,
         })

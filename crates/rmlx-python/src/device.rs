@@ -7,7 +7,7 @@ use rmlx_core::{Device, Stream, StreamOrDevice};
 use crate::errors::Py as _;
 
 /// The kind of a device: `mx.cpu` or `mx.gpu`.
-#[pyclass(name = "DeviceType", module = "rmlx.core", frozen, eq, hash)]
+#[pyclass(name = "DeviceType", module = "rmlx.core", frozen)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PyDeviceType {
     #[pyo3(name = "cpu")]
@@ -18,6 +18,17 @@ pub enum PyDeviceType {
 
 #[pymethods]
 impl PyDeviceType {
+    // A device type equals the device of that type with index 0 (as in MLX:
+    // `mx.Device(mx.cpu) == mx.cpu`).
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        device_like(other).is_some_and(|d| d == self.device())
+    }
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
+    }
+    fn __hash__(&self) -> u64 {
+        device_hash(self.device())
+    }
     fn __int__(&self) -> i64 {
         match self {
             PyDeviceType::Cpu => 0,
@@ -32,8 +43,32 @@ impl PyDeviceType {
     }
 }
 
+impl PyDeviceType {
+    fn device(&self) -> Device {
+        match self {
+            PyDeviceType::Cpu => Device::Cpu,
+            PyDeviceType::Gpu => Device::Gpu(0),
+        }
+    }
+}
+
+/// The device a `Device` or `DeviceType` stands for (None for other objects).
+fn device_like(o: &Bound<'_, PyAny>) -> Option<Device> {
+    if let Ok(d) = o.downcast::<PyDevice>() {
+        return Some(d.get().0);
+    }
+    o.downcast::<PyDeviceType>().ok().map(|t| t.get().device())
+}
+
+fn device_hash(d: Device) -> u64 {
+    match d {
+        Device::Cpu => 0x5eed_0000,
+        Device::Gpu(i) => 0x5eed_1000 + i as u64,
+    }
+}
+
 /// A device: its type and index.
-#[pyclass(name = "Device", module = "rmlx.core", frozen, eq, hash)]
+#[pyclass(name = "Device", module = "rmlx.core", frozen)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PyDevice(pub Device);
 
@@ -63,6 +98,15 @@ impl PyDevice {
             Device::Cpu => 0,
             Device::Gpu(i) => i,
         }
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        device_like(other).is_some_and(|d| d == self.0)
+    }
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
+    }
+    fn __hash__(&self) -> u64 {
+        device_hash(self.0)
     }
     fn __repr__(&self) -> String {
         match self.0 {

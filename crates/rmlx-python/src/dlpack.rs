@@ -359,8 +359,11 @@ fn from_capsule(cap: &Bound<'_, PyAny>) -> PyResult<Array> {
         return Err(PyErr::fetch(cap.py()));
     }
     // SAFETY: a capsule of this name holds a live managed tensor of this
-    // kind; nothing is taken until the capsule is renamed below.
-    let (t, foreign) = unsafe {
+    // kind; nothing is taken until the capsule is renamed below, so every
+    // refusal before that leaves the tensor to the capsule's destructor
+    // (a `Foreign` made earlier would free it twice: it did, for a
+    // complex128 NumPy array, refused by `dtype_of`).
+    let t = unsafe {
         if versioned {
             let m = raw as *mut DLManagedTensorVersioned;
             if (*m).version.major != 1 {
@@ -370,10 +373,10 @@ fn from_capsule(cap: &Bound<'_, PyAny>) -> PyResult<Array> {
                     (*m).version.minor
                 )));
             }
-            (&(*m).dl_tensor, Foreign::Versioned(m))
+            &(*m).dl_tensor
         } else {
             let m = raw as *mut DLManagedTensor;
-            (&(*m).dl_tensor, Foreign::Legacy(m))
+            &(*m).dl_tensor
         }
     };
     let dtype = dtype_of(t.dtype)?;
@@ -404,6 +407,11 @@ fn from_capsule(cap: &Bound<'_, PyAny>) -> PyResult<Array> {
     let strides: Option<Vec<isize>> = strides.map(|s| s.iter().map(|&x| x as isize).collect());
     let ptr = (t.data as u64).wrapping_add(t.byte_offset);
     // Take the tensor: from here on `foreign` releases it.
+    let foreign = if versioned {
+        Foreign::Versioned(raw as *mut DLManagedTensorVersioned)
+    } else {
+        Foreign::Legacy(raw as *mut DLManagedTensor)
+    };
     let used = if versioned { USED_VERSIONED } else { USED_LEGACY };
     // SAFETY: renaming a live capsule.
     if unsafe { ffi::PyCapsule_SetName(p, used.as_ptr()) } != 0 {

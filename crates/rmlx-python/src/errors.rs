@@ -1,9 +1,9 @@
 //! rmlx errors as Python exceptions: shapes, values and unsupported dtypes
 //! raise ValueError (as MLX), axes NumPy's AxisError (a ValueError); indices IndexingError (a
 //! ValueError as in MLX and an IndexError as in NumPy); out of memory
-//! MemoryError; devices and run-time failures RuntimeError.
+//! MemoryError; sizes and integers that do not fit OverflowError; devices and run-time failures RuntimeError.
 
-use pyo3::exceptions::{PyIndexError, PyMemoryError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyOverflowError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::PyErr;
 use rmlx_core::Error;
@@ -25,6 +25,7 @@ pub fn to_py(e: Error) -> PyErr {
         }
         Error::Index(_) => index_error(msg),
         Error::OutOfMemory(_) => PyMemoryError::new_err(msg),
+        Error::Overflow(_) => PyOverflowError::new_err(msg),
         _ => PyRuntimeError::new_err(msg),
     }
 }

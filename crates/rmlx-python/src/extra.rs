@@ -52,7 +52,23 @@ pub fn full_like(
 #[pyfunction]
 #[pyo3(signature = (a, dtype = None, *, copy = None))]
 pub fn asarray(py: Python<'_>, a: &Obj<'_>, dtype: Option<&Obj<'_>>, copy: Option<bool>) -> Out {
-    let x = to_array(a, dtype_arg(dtype)?)?;
+    let want = dtype_arg(dtype)?;
+    if copy == Some(false) {
+        // Without a copy only an array of the dtype asked for can come back
+        // (other objects' memory is always copied in), as MLX and NumPy refuse.
+        let same = a.downcast::<crate::array::PyArray>().ok().map(|x| x.get().array());
+        match same {
+            Some(x) if want.is_none_or(|d| d == x.dtype()) => return wrap(py, x),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "asarray: copy=False, but making an array of {} {}needs a copy",
+                    a.get_type().name()?,
+                    want.map(|d| format!("in {d} ")).unwrap_or_default()
+                )))
+            }
+        }
+    }
+    let x = to_array(a, want)?;
     let x = if copy == Some(true) { ops::copy(&x).py()? } else { x };
     wrap(py, x)
 }
@@ -396,6 +412,18 @@ impl PyArray {
 }
 
 /// Registers the functions, the aliases and `mx.metal`'s memory functions.
+/// Sets the significant digits arrays print with (`mx.set_printoptions` calls it).
+#[pyfunction]
+pub fn _set_print_precision(precision: i32) {
+    rmlx_core::format::set_print_precision(precision);
+}
+
+/// The print precision (-1: the default).
+#[pyfunction]
+pub fn _get_print_precision() -> i32 {
+    rmlx_core::format::get_print_precision()
+}
+
 pub fn add(m: &Bound<'_, PyModule>) -> PyResult<()> {
     macro_rules! add {
         ($($f:ident),* $(,)?) => {$(m.add_function(wrap_pyfunction!($f, m)?)?;)*};
@@ -421,6 +449,8 @@ pub fn add(m: &Bound<'_, PyModule>) -> PyResult<()> {
         device_info,
         set_wired_limit,
         _rebuild,
+        _set_print_precision,
+        _get_print_precision,
     );
     // Other names MLX gives the same functions.
     for (alias, name) in [

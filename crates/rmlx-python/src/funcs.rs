@@ -653,6 +653,52 @@ pub fn repeat(py: Python<'_>, a: &Obj<'_>, repeats: usize, axis: Option<i64>, st
     wrap(py, on(stream, || ops::repeat(&a, repeats, axis).py())?)
 }
 
+/// `pad_width` in every form NumPy and MLX take: `n`, `(n,)`, `(before,
+/// after)`, `((before, after),)` for all axes, or one pair (or one int) per axis.
+fn pad_widths(pad_width: &Obj<'_>, nd: usize) -> PyResult<Vec<(usize, usize)>> {
+    let bad = || PyTypeError::new_err("pad_width must be an int, a (before, after) pair, or one pair per axis");
+    let pair = |o: &Obj<'_>| -> PyResult<(i64, i64)> {
+        if let Ok(w) = o.extract::<i64>() {
+            return Ok((w, w));
+        }
+        if let Ok(v) = o.extract::<Vec<i64>>() {
+            return match v.as_slice() {
+                [w] => Ok((*w, *w)),
+                [b, a] => Ok((*b, *a)),
+                _ => Err(bad()),
+            };
+        }
+        Err(bad())
+    };
+    let raw: Vec<(i64, i64)> = if pad_width.extract::<i64>().is_ok() || pad_width.extract::<Vec<i64>>().is_ok() {
+        vec![pair(pad_width)?; nd]
+    } else if let Ok(items) = pad_width.extract::<Vec<Bound<'_, PyAny>>>() {
+        let v = items.iter().map(pair).collect::<PyResult<Vec<_>>>()?;
+        match v.len() {
+            1 => vec![v[0]; nd],
+            n if n == nd => v,
+            n => {
+                return Err(PyValueError::new_err(format!(
+                    "pad: pad_width has {n} pairs for an array of {nd} dimensions (give one, or one per axis)"
+                )))
+            }
+        }
+    } else {
+        return Err(bad());
+    };
+    raw.into_iter()
+        .enumerate()
+        .map(|(ax, (b, a))| {
+            if b < 0 || a < 0 {
+                return Err(PyValueError::new_err(format!(
+                    "pad: padding sizes must be non-negative, got ({b}, {a}) for axis {ax}"
+                )));
+            }
+            Ok((b as usize, a as usize))
+        })
+        .collect()
+}
+
 /// `a` padded with `pad_width` (per axis before and after) of `constant_values`, or of its edge values.
 #[pyfunction]
 #[pyo3(signature = (a, /, pad_width, mode = "constant", constant_values = None, *, stream = None))]
@@ -666,19 +712,7 @@ pub fn pad(
 ) -> Out {
     let a = arr(a)?;
     let nd = a.ndim();
-    let widths: Vec<(usize, usize)> = if let Ok(w) = pad_width.extract::<usize>() {
-        vec![(w, w); nd]
-    } else if let Ok(w) = pad_width.extract::<(usize, usize)>() {
-        vec![w; nd]
-    } else if let Ok(v) = pad_width.extract::<Vec<(usize, usize)>>() {
-        if v.len() == 1 {
-            vec![v[0]; nd]
-        } else {
-            v
-        }
-    } else {
-        return Err(PyTypeError::new_err("pad_width must be an int, a (before, after) pair, or one pair per axis"));
-    };
+    let widths = pad_widths(pad_width, nd)?;
     let mode = match mode {
         "constant" => PadMode::Constant,
         "edge" => PadMode::Edge,
@@ -709,6 +743,11 @@ pub fn roll(py: Python<'_>, a: &Obj<'_>, shift: &Obj<'_>, axis: Option<&Obj<'_>>
         return wrap(py, on(stream, || ops::roll(&a, s, ax).py())?);
     }
     let shifts = ints(shift)?;
+    if matches!(ax, rmlx_core::Axes::All) {
+        // Several shifts and no axis: the flattened array rolls by their sum (as MLX).
+        let total: i64 = shifts.iter().sum();
+        return wrap(py, on(stream, || ops::roll(&a, total, rmlx_core::Axes::All).py())?);
+    }
     let axes = match ax {
         rmlx_core::Axes::Some(v) if v.len() == shifts.len() => v,
         rmlx_core::Axes::Some(v) if v.len() == 1 => vec![v[0]; shifts.len()],

@@ -21,13 +21,83 @@ enum Entry {
         a: Array,
         concrete: bool,
     },
+    /// A boolean mask over as many axes as it has: it selects the positions
+    /// where it is true (its values are read now, so not inside `vmap`).
+    Mask(Array),
+}
+
+/// Masks replaced by the integer arrays of their true positions, one per
+/// axis they cover (NumPy's rule), checked against `a`'s shape.
+fn expand_masks(a: &Array, entries: Vec<Entry>) -> PyResult<Vec<Entry>> {
+    if !entries.iter().any(|e| matches!(e, Entry::Mask(_))) {
+        return Ok(entries);
+    }
+    let covered = |e: &Entry| match e {
+        Entry::Int(_) | Entry::Slice(_) | Entry::Array { .. } => 1,
+        Entry::Mask(m) => m.ndim(),
+        _ => 0,
+    };
+    let used: usize = entries.iter().map(covered).sum();
+    let mut axis = 0usize;
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        match e {
+            Entry::Mask(m) => {
+                let k = m.ndim();
+                if axis + k > a.ndim() || m.shape() != &a.shape()[axis..axis + k] {
+                    return Err(crate::errors::index_error(format!(
+                        "boolean index of shape {} does not match the indexed axes of an array of shape {} \
+                         (from axis {axis})",
+                        rmlx_core::shape::fmt_shape(m.shape()),
+                        rmlx_core::shape::fmt_shape(a.shape())
+                    )));
+                }
+                let values = m.to_vec::<bool>().py()?;
+                let mut coords: Vec<Vec<i64>> = vec![Vec::new(); k];
+                for (flat, _) in values.iter().enumerate().filter(|(_, &v)| v) {
+                    let mut r = flat;
+                    for d in (0..k).rev() {
+                        coords[d].push((r % m.shape()[d]) as i64);
+                        r /= m.shape()[d];
+                    }
+                }
+                for c in coords {
+                    let n = c.len();
+                    out.push(Entry::Array { a: Array::from_slice(&c, &[n]).py()?, concrete: true });
+                }
+                axis += k;
+            }
+            Entry::Ellipsis => {
+                axis += a.ndim().saturating_sub(used);
+                out.push(e);
+            }
+            e => {
+                axis += covered(&e);
+                out.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An integer index or slice bound: MLX refuses those beyond int32 (a
+/// ValueError; `IndexingError` is one).
+fn index_int(o: &Bound<'_, PyAny>) -> PyResult<i64> {
+    let v: i64 = o.extract().map_err(|_| crate::errors::index_error(format!("index {o} does not fit in 32 bits")))?;
+    if i32::try_from(v).is_err() {
+        return Err(crate::errors::index_error(format!("indices must be 32-bit integers, got {v}")));
+    }
+    Ok(v)
 }
 
 fn opt_i64(o: &Bound<'_, PyAny>) -> PyResult<Option<i64>> {
     if o.is_none() {
         return Ok(None);
     }
-    o.extract::<i64>().map(Some).map_err(|_| PyTypeError::new_err("slice indices must be integers or None"))
+    if !o.is_instance_of::<PyInt>() && !o.hasattr("__index__")? {
+        return Err(PyTypeError::new_err("slice indices must be integers or None"));
+    }
+    index_int(&o.call_method0("__index__")?).map(Some)
 }
 
 fn entry(o: &Bound<'_, PyAny>) -> PyResult<Entry> {
@@ -38,7 +108,7 @@ fn entry(o: &Bound<'_, PyAny>) -> PyResult<Entry> {
         return Ok(Entry::Ellipsis);
     }
     if o.is_instance_of::<PyInt>() && !o.is_instance_of::<PyBool>() {
-        return Ok(Entry::Int(o.extract()?));
+        return Ok(Entry::Int(index_int(o)?));
     }
     if let Ok(s) = o.downcast::<PySlice>() {
         let step = opt_i64(&s.getattr("step")?)?.unwrap_or(1);
@@ -46,7 +116,9 @@ fn entry(o: &Bound<'_, PyAny>) -> PyResult<Entry> {
     }
     if let Ok(a) = o.downcast::<crate::array::PyArray>() {
         let a = a.get().array();
-        if a.ndim() == 0 && a.dtype().is_integer() {
+        // An evaluated 0-d index is read now (a slice, checked); a pending one
+        // (a traced value, an input vmap maps) is gathered, as any array index.
+        if a.ndim() == 0 && a.dtype().is_integer() && a.is_evaluated() {
             return Ok(Entry::Int(a.item::<i64>().py()?));
         }
         return array_entry(a, false);
@@ -60,7 +132,7 @@ fn entry(o: &Bound<'_, PyAny>) -> PyResult<Entry> {
         return array_entry(a, true);
     }
     if o.hasattr("__index__")? && !o.is_instance_of::<PyBool>() {
-        return Ok(Entry::Int(o.call_method0("__index__")?.extract()?));
+        return Ok(Entry::Int(index_int(&o.call_method0("__index__")?)?));
     }
     Err(crate::errors::index_error(format!(
         "only integers, slices (`:`), ellipsis (`...`) and None (`newaxis`) are valid indices here, got {}",
@@ -70,7 +142,10 @@ fn entry(o: &Bound<'_, PyAny>) -> PyResult<Entry> {
 
 fn array_entry(a: Array, concrete: bool) -> PyResult<Entry> {
     if a.dtype() == Dtype::Bool {
-        return Err(crate::errors::index_error("boolean masks are not supported as indices; use mx.where"));
+        if a.ndim() == 0 {
+            return Err(crate::errors::index_error("a 0-d boolean index is not supported; use a boolean array"));
+        }
+        return Ok(Entry::Mask(a));
     }
     if !a.dtype().is_integer() {
         return Err(crate::errors::index_error(format!("arrays used as indices must be integers, got {}", a.dtype())));
@@ -85,6 +160,7 @@ pub fn getitem(a: &Array, key: &Bound<'_, PyAny>) -> PyResult<Array> {
     } else {
         vec![entry(key)?]
     };
+    let entries = expand_masks(a, entries)?;
     let ndim = a.ndim();
     let used = entries.iter().filter(|e| matches!(e, Entry::Int(_) | Entry::Slice(_) | Entry::Array { .. })).count();
     if entries.iter().any(|e| matches!(e, Entry::Array { .. })) {
@@ -122,7 +198,7 @@ pub fn getitem(a: &Array, key: &Bound<'_, PyAny>) -> PyResult<Array> {
                 axis += 1;
             }
             Entry::NewAxis => layout.push(None),
-            Entry::Array { .. } => unreachable!("advanced indices take the other path"),
+            Entry::Array { .. } | Entry::Mask(_) => unreachable!("advanced indices take the other path"),
             Entry::Ellipsis => {
                 for _ in 0..ndim - used {
                     args.push(SliceArg::full());
@@ -153,6 +229,14 @@ pub fn getitem(a: &Array, key: &Bound<'_, PyAny>) -> PyResult<Array> {
 /// else first.
 fn advanced(a: &Array, entries: Vec<Entry>, used: usize) -> PyResult<Array> {
     let ndim = a.ndim();
+    if used > ndim {
+        return Err(crate::errors::index_error(format!(
+            "too many indices for array: array is {ndim}-dimensional, but {used} were indexed"
+        )));
+    }
+    if entries.iter().filter(|e| matches!(e, Entry::Ellipsis)).count() > 1 {
+        return Err(crate::errors::index_error("an index can only have a single ellipsis ('...')"));
+    }
     let mut args: Vec<SliceArg> = Vec::with_capacity(ndim);
     // Per dimension of the sliced array with new axes: Some(index) for advanced ones.
     let mut layout: Vec<(Option<usize>, Option<Array>)> = Vec::new();
@@ -183,6 +267,7 @@ fn advanced(a: &Array, entries: Vec<Entry>, used: usize) -> PyResult<Array> {
                 layout.push((Some(axis), Some(Array::scalar(i).py()?)));
                 axis += 1;
             }
+            Entry::Mask(_) => unreachable!("masks are expanded first"),
             Entry::Array { a: idx, concrete } => {
                 let n = a.shape()[axis] as i64;
                 if concrete && idx.size() > 0 {

@@ -91,6 +91,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("euler_gamma", 0.577_215_664_901_532_9_f64)?;
     m.add("inf", f64::INFINITY)?;
     m.add("nan", f64::NAN)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("newaxis", py.None())?;
     m.add_function(wrap_pyfunction!(stream, m)?)?;
     m.add("IndexingError", errors::indexing_error_type(py)?)?;

@@ -113,7 +113,23 @@ fn float_binary(op: BinaryOp, a: Operand, b: Operand) -> Result<Array> {
 
 /// log(exp(a) + exp(b)), without overflow.
 pub fn logaddexp(a: impl Into<Operand>, b: impl Into<Operand>) -> Result<Array> {
-    float_binary(BinaryOp::LogAddExp, a.into(), b.into())
+    let (a, b) = (a.into(), b.into());
+    if operands_dtype(&[&a, &b]).is_complex() {
+        // The principal log(exp(a) + exp(b)) as m + log(1 + exp(o - m)), m
+        // the operand of larger real part (MLX's complex logaddexp).
+        let c64 = |o: Operand| -> Result<Array> {
+            match o {
+                Operand::Array(x) => super::astype(&x, Dtype::Complex64),
+                Operand::Scalar(s) => s.to_array(Dtype::Complex64),
+            }
+        };
+        let (a, b) = (c64(a)?, c64(b)?);
+        let first = super::greater_equal(&super::real(&a)?, &super::real(&b)?)?;
+        let m = super::where_(&first, &a, &b)?;
+        let o = super::where_(&first, &b, &a)?;
+        return super::add(&m, &super::log(&super::add(&super::exp(&super::subtract(&o, &m)?)?, 1.0)?)?);
+    }
+    float_binary(BinaryOp::LogAddExp, a, b)
 }
 
 /// The angle of the point (b, a): arctan(a / b) in the right quadrant.

@@ -81,6 +81,8 @@ pub fn split(a: &Array, how: Split, axis: i64) -> Result<Vec<Array>> {
                     "split: an axis of size {n} cannot be split into {k} equal sections"
                 )));
             }
+            // Each part is an array of its own: as many as asked must fit in memory.
+            crate::memory::check_host_bytes(k.saturating_mul(std::mem::size_of::<Array>() * 32))?;
             (1..k as i64).map(|i| i * n / k as i64).collect()
         }
         Split::Indices(v) => v,

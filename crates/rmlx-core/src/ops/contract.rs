@@ -14,7 +14,22 @@ use crate::shape::{fmt_shape, normalize_axis};
 use std::collections::BTreeMap;
 
 /// `alpha * (a @ b) + beta * c`.
+/// Operands whose promoted dtype is a real floating-point one (MLX refuses
+/// integer and complex products in addmm and segmented_mm).
+fn real_float_operands(op: &str, xs: &[&Array]) -> Result<()> {
+    let dt = xs.iter().skip(1).fold(xs[0].dtype(), |d, x| promote_types(d, x.dtype()));
+    if !dt.is_inexact() || dt.is_complex() {
+        let names: Vec<String> = xs.iter().map(|x| x.dtype().to_string()).collect();
+        return Err(Error::Dtype(format!(
+            "{op}: only real floating-point types are supported, got {} (promoted to {dt})",
+            names.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 pub fn addmm(c: &Array, a: &Array, b: &Array, alpha: f64, beta: f64) -> Result<Array> {
+    real_float_operands("addmm", &[c, a, b])?;
     let p = matmul(a, b)?;
     let dt = promote_types(p.dtype(), c.dtype());
     let p = astype(&p, dt)?;
@@ -128,6 +143,13 @@ pub fn vecdot(a: &Array, b: &Array, axis: i64) -> Result<Array> {
 
 /// The Kronecker product: blocks `a[i] * b`, as NumPy's `kron`.
 pub fn kron(a: &Array, b: &Array) -> Result<Array> {
+    if a.size() == 0 || b.size() == 0 {
+        return Err(Error::value(format!(
+            "kron: the inputs must not be empty, got shapes {} and {}",
+            fmt_shape(a.shape()),
+            fmt_shape(b.shape())
+        )));
+    }
     let nd = a.ndim().max(b.ndim());
     let pad = |x: &Array| -> Result<Array> {
         let mut s = vec![1usize; nd - x.ndim()];
@@ -606,6 +628,7 @@ pub fn gather_mm(a: &Array, b: &Array, lhs_indices: Option<&Array>, rhs_indices:
 /// dimension (the last axis of `segments`, of size 2), `a[..., :, start:end]
 /// @ b[..., start:end, :]`; the result is `(..., segments, M, N)`.
 pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
+    real_float_operands("segmented_mm", &[a, b])?;
     if a.ndim() < 2 || b.ndim() < 2 {
         return Err(Error::shape(format!(
             "segmented_mm: operands need 2 dimensions, got shapes {} and {}",

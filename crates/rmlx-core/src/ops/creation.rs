@@ -60,6 +60,11 @@ pub fn arange(start: f64, stop: f64, step: f64, dtype: Dtype) -> Result<Array> {
     if n > (isize::MAX as f64) / 16.0 {
         return Err(Error::value(format!("arange: {n} elements is too many")));
     }
+    // An integer range counts in the dtype from its first two values, as
+    // NumPy and MLX do: `arange(0.5, 5, 1.5, int32)` is [0, 2, 4] (the
+    // length still comes from the float arguments).
+    let (start, step) =
+        if dtype.is_integer() { (start.trunc(), (start + step).trunc() - start.trunc()) } else { (start, step) };
     node(vec![n as usize], dtype, Primitive::Arange { start, step }, vec![])
 }
 

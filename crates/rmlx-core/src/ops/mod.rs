@@ -260,10 +260,19 @@ pub(crate) fn node(shape: Shape, dtype: Dtype, prim: Primitive, inputs: Vec<Arra
 }
 
 /// Every array's byte count must fit in `isize`, so kernels can index without overflow.
+/// Arrays have at most `MAX_NDIM` dimensions too: walks over an array's
+/// dimensions (printing, `tolist`) recurse once per dimension.
 pub(crate) fn check_bytes(shape: &[usize], dtype: Dtype) -> Result<usize> {
+    if shape.len() > crate::shape::MAX_NDIM {
+        return Err(crate::Error::Value(format!(
+            "arrays have at most {} dimensions, got {}",
+            crate::shape::MAX_NDIM,
+            shape.len()
+        )));
+    }
     crate::shape::checked_size(shape)?.checked_mul(dtype.size()).filter(|&b| b <= isize::MAX as usize).ok_or_else(
         || {
-            crate::Error::Value(format!(
+            crate::Error::Overflow(format!(
                 "an array of shape {} and dtype {dtype} has more bytes than fit in memory",
                 crate::shape::fmt_shape(shape)
             ))

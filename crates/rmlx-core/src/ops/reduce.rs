@@ -168,6 +168,23 @@ fn last_axis_reduce(a: &Array, axes: Axes, keepdims: bool, prim: Primitive, name
     reshape_to(&r, if keepdims { &kept } else { &dropped })
 }
 
+/// The median of complex values, ordered by real part then imaginary part
+/// (as MLX and NumPy sort them): the middle one, or the mean of the middle two.
+fn complex_median(a: &Array, axes: Axes, keepdims: bool) -> Result<Array> {
+    let (flat, axes) = axes_last(a, &axes, "median")?;
+    // Lexicographic order from two stable sorts: by imaginary, then by real part.
+    let by_im = super::argsort(&super::imag(&flat)?, Some(-1))?;
+    let re = super::take_along_axis(&super::real(&flat)?, &by_im, Some(-1))?;
+    let order = super::take_along_axis(&by_im, &super::argsort(&re, Some(-1))?, Some(-1))?;
+    let sorted = super::take_along_axis(&flat, &order, Some(-1))?;
+    let n = flat.shape()[flat.ndim() - 1] as i64;
+    let lo = super::slice_axis(&sorted, -1, super::SliceArg::range((n - 1) / 2, (n - 1) / 2 + 1))?;
+    let hi = super::slice_axis(&sorted, -1, super::SliceArg::range(n / 2, n / 2 + 1))?;
+    let mid = super::multiply(&super::add(&lo, &hi)?, 0.5)?;
+    let (kept, dropped) = reduced_shapes(a.shape(), &axes);
+    reshape_to(&mid, if keepdims { &kept } else { &dropped })
+}
+
 /// log(sum(exp(a))) over `axes`, stable for large values.
 pub fn logsumexp(a: &Array, axes: impl Into<Axes>, keepdims: bool) -> Result<Array> {
     last_axis_reduce(a, axes.into(), keepdims, Primitive::LogSumExp, "logsumexp")
@@ -178,6 +195,9 @@ pub fn median(a: &Array, axes: impl Into<Axes>, keepdims: bool) -> Result<Array>
     let axes = axes.into();
     if count(a, &axes, "median")? == 0 {
         return Err(Error::value("median: cannot take the median of an empty axis"));
+    }
+    if a.dtype().is_complex() {
+        return complex_median(a, axes, keepdims);
     }
     last_axis_reduce(a, axes, keepdims, Primitive::Median, "median")
 }

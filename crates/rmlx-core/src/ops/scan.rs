@@ -89,6 +89,21 @@ pub fn cummin(a: &Array, args: ScanArgs) -> Result<Array> {
 
 /// Running `log(sum(exp(x)))`, computed without overflow.
 pub fn logcumsumexp(a: &Array, args: ScanArgs) -> Result<Array> {
+    if a.dtype().is_complex() {
+        // c + log(cumsum(exp(a - c))), c the largest finite real part of the
+        // scanned axis (a constant shift: exact, and no overflow).
+        let re = super::real(a)?;
+        let axes = match args.axis {
+            Some(ax) => super::Axes::Some(vec![ax]),
+            None => super::Axes::All,
+        };
+        let c = super::max(&super::where_(&super::isfinite(&re)?, &re, f64::NEG_INFINITY)?, axes, true)?;
+        let c = super::stop_gradient(&super::where_(&super::isfinite(&c)?, &c, 0.0)?)?;
+        let c = if args.axis.is_none() { reshape(&c, &[-1])? } else { c };
+        let x = if args.axis.is_none() { reshape(a, &[-1])? } else { a.clone() };
+        let s = cumsum(&super::exp(&super::subtract(&x, &c)?)?, args, None)?;
+        return super::add(&super::log(&s)?, &c);
+    }
     scan_op(a, ScanOp::LogAddExp, args, "logcumsumexp")
 }
 

@@ -153,6 +153,10 @@ pub fn trunc(a: &Array) -> Result<Array> {
 /// Rounds to `decimals` places, halves to even (as NumPy does).
 pub fn round(a: &Array, decimals: i32) -> Result<Array> {
     let dt = a.dtype();
+    if dt.is_complex() {
+        // The real and imaginary parts, each rounded (as NumPy and MLX).
+        return complex_of(&round(&real(a)?, decimals)?, &round(&imag(a)?, decimals)?);
+    }
     if decimals == 0 || (decimals > 0 && !dt.is_inexact()) {
         return rounding(a, UnaryOp::Round);
     }
@@ -169,6 +173,12 @@ pub fn round(a: &Array, decimals: i32) -> Result<Array> {
         super::multiply(&rounding(&super::divide(&work, scale)?, UnaryOp::Round)?, scale)?
     };
     astype(&r, dt)
+}
+
+/// `re + i im` as complex64 (the parts real arrays of one shape, or broadcastable).
+pub fn complex_of(re: &Array, im: &Array) -> Result<Array> {
+    let i = super::Scalar::Complex(num_complex::Complex32::new(0.0, 1.0));
+    super::add(&astype(re, Dtype::Complex64)?, &super::multiply(&astype(im, Dtype::Complex64)?, i)?)
 }
 
 /// Radians to degrees.
@@ -207,7 +217,9 @@ fn float_test(a: &Array, op: UnaryOp, for_ints: bool) -> Result<Array> {
         return full(a.shape(), for_ints, Some(Dtype::Bool));
     }
     if a.dtype().is_complex() && matches!(op, UnaryOp::IsPosInf | UnaryOp::IsNegInf) {
-        return Err(Error::Dtype(format!("{}: complex64 is not supported", name(op))));
+        // As MLX (a comparison with the infinity): z is +inf when it equals +inf + 0j.
+        let inf = if op == UnaryOp::IsPosInf { f64::INFINITY } else { f64::NEG_INFINITY };
+        return super::logical_and(&super::equal(&real(a)?, inf)?, &super::equal(&imag(a)?, 0.0)?);
     }
     unary_node(a, op, Dtype::Bool)
 }

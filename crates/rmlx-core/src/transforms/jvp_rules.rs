@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ops::{self, Axes};
 use crate::primitive::{BinaryOp, PadMode, Primitive, ReduceOp, ScatterMode, UnaryOp};
 
-use super::vjp_rules::{median_weights, prod_partial, scatter_partials, share_among_equal};
+use super::vjp_rules::{median_weights, prod_partial, scatter_partials};
 
 type Ts = Vec<Option<Array>>;
 
@@ -101,9 +101,29 @@ fn binary(
             num.map(|n| ops::divide(&n, &den)).transpose()
         }
         Remainder => total(vec![ta.clone(), neg(&times(tb, &ops::floor_divide(a, b)?)?)?]),
-        FloorDivide | Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual | LogicalAnd | LogicalOr
-        | BitwiseAnd | BitwiseOr | BitwiseXor | LeftShift | RightShift => Ok(None),
+        // Piecewise constant: a zero tangent, of the tangent's dtype for the
+        // comparisons (a float32 tangent of `x > 1` is float32 zeros, as in MLX).
+        Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual | LogicalAnd | LogicalOr => {
+            let t = ta.as_ref().or(tb.as_ref()).expect("jvp rules run with some tangent");
+            Ok(Some(ops::zeros(y.shape(), t.dtype())?))
+        }
+        FloorDivide | BitwiseAnd | BitwiseOr | BitwiseXor | LeftShift | RightShift => Ok(None),
     }
+}
+
+/// The tangent `t` at the first maximum (or minimum) of `a` over `axes`
+/// (row-major order among them), shaped `out` (the reduction's kept shape).
+fn first_extremum(a: &Array, t: &Array, max: bool, axes: &[usize], out: &[usize]) -> Result<Array> {
+    let n = a.ndim();
+    let kept: Vec<usize> = (0..n).filter(|d| !axes.contains(d)).collect();
+    let perm: Vec<i64> = kept.iter().chain(axes.iter()).map(|&d| d as i64).collect();
+    let mut flat: Vec<i64> = kept.iter().map(|&d| a.shape()[d] as i64).collect();
+    flat.push(axes.iter().map(|&d| a.shape()[d] as i64).product());
+    let rows = |x: &Array| -> Result<Array> { ops::reshape(&ops::transpose(x, &perm)?, &flat) };
+    let ar = rows(a)?;
+    let idx = if max { ops::argmax(&ar, Some(-1), true)? } else { ops::argmin(&ar, Some(-1), true)? };
+    let picked = ops::take_along_axis(&rows(t)?, &idx, Some(-1))?;
+    ops::reshape_to(&picked, out)
 }
 
 pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>], ts: &[Option<Array>]) -> Result<Ts> {
@@ -134,21 +154,18 @@ pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
             let ty = or_zeros(&ts[2], &o)?;
             one(Some(ops::where_(x(0), &tx, &ty)?))
         }
-        Primitive::AsType(dt) => {
-            if dt.is_inexact() {
-                one(Some(ops::astype(&t0()?, *dt)?))
-            } else {
-                one(None)
-            }
-        }
+        // The tangent is cast as the values are (to an integer dtype too, as in MLX).
+        Primitive::AsType(dt) => one(Some(ops::astype(&t0()?, *dt)?)),
         Primitive::Reduce { op, axes } => {
             let (a, t, o) = (x(0), t0()?, y());
             let ax = Axes::Some(axes.iter().map(|&i| i as i64).collect());
             match op {
                 ReduceOp::Sum => one(Some(ops::sum(&t, ax, true)?)),
                 ReduceOp::Prod => one(Some(ops::sum(&ops::multiply(&t, &prod_partial(&a, &o, axes)?)?, ax, true)?)),
+                // The tangent at the first extremum (ties are not shared, as in
+                // MLX; the vjp shares the cotangent among them).
                 ReduceOp::Min | ReduceOp::Max => {
-                    one(Some(ops::sum(&ops::multiply(&t, &share_among_equal(&a, &o, axes)?)?, ax, true)?))
+                    one(Some(first_extremum(&a, &t, *op == ReduceOp::Max, axes, o.shape())?))
                 }
                 ReduceOp::All | ReduceOp::Any => one(None),
             }

@@ -50,9 +50,51 @@ impl Drop for Tracing {
     }
 }
 
+/// The stand-ins of the inputs `vmap` is calling its function with, while
+/// it does (on any thread): they hold element 0 of the batch, so a value
+/// read from them (`item`, printing, a branch on data) would be wrong for
+/// the others. Evaluating anything that depends on one is an error, as in MLX.
+static VMAP_STAND_INS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+static VMAP_ACTIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Registers vmap stand-ins for as long as it lives.
+pub(super) struct VmapInputs(Vec<usize>);
+impl VmapInputs {
+    pub(super) fn start(ids: Vec<usize>) -> VmapInputs {
+        VMAP_STAND_INS.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(&ids);
+        VMAP_ACTIVE.fetch_add(1, Ordering::Relaxed);
+        VmapInputs(ids)
+    }
+}
+impl Drop for VmapInputs {
+    fn drop(&mut self) {
+        let mut v = VMAP_STAND_INS.lock().unwrap_or_else(|e| e.into_inner());
+        v.retain(|i| !self.0.contains(i));
+        VMAP_ACTIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// An error if `order` (a graph about to be evaluated) reads an input that
+/// `vmap` is mapping.
+pub(crate) fn check_not_vmapped(order: &[Array]) -> Result<()> {
+    if VMAP_ACTIVE.load(Ordering::Relaxed) == 0 {
+        return Ok(());
+    }
+    let ids = VMAP_STAND_INS.lock().unwrap_or_else(|e| e.into_inner());
+    if order.iter().any(|a| ids.contains(&a.id())) {
+        return Err(Error::value(
+            "[eval] cannot evaluate an array that depends on an input vmap is mapping, inside vmap \
+             (item, tolist, bool, printing or an eval would see one element of the batch); \
+             keep the function free of data-dependent Python control flow",
+        ));
+    }
+    Ok(())
+}
+
 use std::collections::{HashMap, HashSet};
 
 use crate::array::{Array, State};
+use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::ops;
 use crate::primitive::Primitive;
@@ -145,9 +187,14 @@ fn accumulate(cts: &mut HashMap<usize, Array>, a: &Array, g: Array) -> Result<()
 fn backward(outputs: &[Array], cotangents: &[Array], stand_ins: &[Array]) -> Result<Vec<Array>> {
     let stops: HashSet<usize> = stand_ins.iter().map(|s| s.id()).collect();
     let mut cts: HashMap<usize, Array> = HashMap::new();
+    // Complex values: the rules are written as the transpose of the
+    // derivative (ct * f'(z) for a holomorphic f), and the result is given
+    // in MLX's and PyTorch's convention, its conjugate (ct * conj(f'(z)));
+    // conjugating the seeds and the results turns one into the other.
+    let conj_if_complex = |c: &Array| if c.dtype().is_complex() { ops::conj(c) } else { Ok(c.clone()) };
     for (o, c) in outputs.iter().zip(cotangents) {
         if o.dtype().is_inexact() {
-            accumulate(&mut cts, o, c.clone())?;
+            accumulate(&mut cts, o, conj_if_complex(c)?)?;
         }
     }
     let order = topo(outputs, &stops);
@@ -178,7 +225,7 @@ fn backward(outputs: &[Array], cotangents: &[Array], stand_ins: &[Array]) -> Res
     stand_ins
         .iter()
         .map(|s| match cts.remove(&s.id()) {
-            Some(g) => Ok(g),
+            Some(g) => conj_if_complex(&g),
             None => ops::zeros(s.shape(), s.dtype()),
         })
         .collect()
@@ -295,11 +342,10 @@ where
     }
     let stand_ins: Vec<Array> = primals.iter().map(stand_in).collect();
     let mut tans: HashMap<usize, Array> = HashMap::new();
+    // Integer primals carry tangents too (jvp of `3 * x` with int x is 3 * t, as in MLX).
     for (s, t) in stand_ins.iter().zip(tangents) {
-        if s.dtype().is_inexact() {
-            let t = if t.dtype() != s.dtype() { ops::astype(t, s.dtype())? } else { t.clone() };
-            tans.insert(s.id(), t);
-        }
+        let t = if t.dtype() != s.dtype() { ops::astype(t, s.dtype())? } else { t.clone() };
+        tans.insert(s.id(), t);
     }
     let outputs = {
         let _t = Tracing::start();
@@ -314,11 +360,11 @@ where
         let out_t = jvp_rules::jvp(&step.prim, &step.inputs, &step.outputs, &in_t)?;
         for (o, t) in step.outputs.iter().zip(out_t) {
             if let (Some(o), Some(t)) = (o, t) {
-                if o.dtype().is_inexact() {
-                    let t = if t.dtype() != o.dtype() { ops::astype(&t, o.dtype())? } else { t };
-                    let t = if t.shape() != o.shape() { ops::broadcast_to(&t, o.shape())? } else { t };
-                    tans.insert(o.id(), t);
-                }
+                // A boolean output (a comparison) keeps its zero tangent's dtype.
+                let t =
+                    if t.dtype() != o.dtype() && o.dtype() != Dtype::Bool { ops::astype(&t, o.dtype())? } else { t };
+                let t = if t.shape() != o.shape() { ops::broadcast_to(&t, o.shape())? } else { t };
+                tans.insert(o.id(), t);
             }
         }
     }

@@ -39,19 +39,15 @@ fn shift(x: &Array, axis: usize, fwd: bool) -> Result<Array> {
 }
 
 /// The position of the element each output of an inclusive forward
-/// cummax/cummin came from (the first place the running value was reached).
-fn extremum_source(y: &Array, axis: usize) -> Result<Array> {
-    let n = y.shape()[axis] as i64;
-    let prev = ops::slice_axis(y, axis as i64, SliceArg::range(0, n - 1))?;
-    let next = ops::slice_axis(y, axis as i64, SliceArg::range(1, n))?;
-    let changed = ops::logical_not(&ops::equal(&next, &prev)?)?;
-    let mut w = vec![(0usize, 0usize); y.ndim()];
-    w[axis] = (1, 0);
-    let is_new = ops::pad(&changed, &w, crate::primitive::PadMode::Constant, true)?;
+/// cummax/cummin came from: the latest place at or before it where the input
+/// equals its running value (so ties send the gradient to the last of the
+/// equal elements, as MLX does).
+fn extremum_source(x: &Array, y: &Array, axis: usize) -> Result<Array> {
+    let n = y.shape()[axis];
     let mut s = vec![1usize; y.ndim()];
-    s[axis] = n as usize;
+    s[axis] = n;
     let pos = ops::reshape_to(&ops::arange(0.0, n as f64, 1.0, Dtype::Int64)?, &s)?;
-    let marked = ops::where_(&is_new, &pos, 0i64)?;
+    let marked = ops::where_(&ops::equal(x, y)?, &pos, 0i64)?;
     scan(&marked, ScanOp::Max, axis, false, true)
 }
 
@@ -87,7 +83,7 @@ fn vjp_inclusive(op: ScanOp, axis: usize, x: &Array, y: &Array, g: &Array) -> Re
             if x.shape()[axis] == 0 {
                 return Ok(g.clone());
             }
-            let src = extremum_source(y, axis)?;
+            let src = extremum_source(x, y, axis)?;
             let z = ops::zeros_like(g)?;
             ops::put_along_axis_mode(&z, &src, g, Some(axis as i64), ScatterMode::Add)
         }
@@ -115,7 +111,7 @@ fn jvp_inclusive(op: ScanOp, axis: usize, x: &Array, y: &Array, t: &Array) -> Re
             if x.shape()[axis] == 0 {
                 return Ok(t.clone());
             }
-            ops::take_along_axis(t, &extremum_source(y, axis)?, Some(axis as i64))
+            ops::take_along_axis(t, &extremum_source(x, y, axis)?, Some(axis as i64))
         }
         ScanOp::LogAddExp => {
             let c = row_shift(x, axis)?;

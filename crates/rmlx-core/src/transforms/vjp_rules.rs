@@ -54,6 +54,9 @@ fn none(n: usize) -> Result<Cts> {
 pub(super) fn unary(op: UnaryOp, a: &Array, y: &Array, g: &Array) -> Result<Cts> {
     use UnaryOp::*;
     let r = match op {
+        // |z| is not holomorphic: the rule (in the walk's convention, see
+        // `backward`) multiplies by conj(z) / |z|.
+        Abs if a.dtype().is_complex() => ops::multiply(g, &ops::conj(&ops::sign(a)?)?)?,
         Abs => ops::multiply(g, &ops::sign(a)?)?,
         Negative => ops::negative(g)?,
         Exp => ops::multiply(g, y)?,

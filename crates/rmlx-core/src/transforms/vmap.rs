@@ -322,6 +322,7 @@ where
     let stops: std::collections::HashSet<usize> = env.keys().copied().collect();
     let outputs = {
         let _t = super::Tracing::start();
+        let _v = super::VmapInputs::start(stops.iter().copied().collect());
         f(&stand_ins)?
     };
     if out_axes.len() != 1 && out_axes.len() != outputs.len() {
