@@ -3,7 +3,10 @@
 # whole Rust test suite on the GPU (RMLX_DEVICE=gpu), then the GPU
 # benchmarks against PyTorch in the same call; a short table comes last.
 # Arguments: --no-bench, --quick (fewer benchmark repeats); BENCH_ONLY=a,b
-# runs only the benchmarks whose names contain a or b.
+# runs only the benchmarks whose names contain a or b; TEST_THREADS (default
+# 4) threads per Rust test binary. The kernel cache goes to
+# $OUT/kernels.tar.xz after the Rust tests and again at the end, for the next
+# call to carry as .gpu/kernels.tar.xz.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/rmlx-out}
@@ -29,13 +32,16 @@ for t in .gpu/tests/*; do
   name=$(basename "$t")
   start=$(date +%s.%N)
   # A hung test must not take the whole call with it.
-  timeout -s KILL 420 "$t" --test-threads=4 > "$OUT/test-$name.log" 2>&1
+  timeout -s KILL 420 "$t" --test-threads="${TEST_THREADS:-4}" > "$OUT/test-$name.log" 2>&1
   rc=$?
   secs=$(python3 -c "import time; print(f'{time.time()-$start:.1f}')")
   summary=$(grep -E "^test result:" "$OUT/test-$name.log" | tail -1 | sed 's/test result: //; s/; finished.*//')
   [ $rc -ne 0 ] && pass_all=1 && grep -E "^test .* FAILED$|panicked|^---- " "$OUT/test-$name.log" | head -20
   ROWS+=("$(printf '| %-12s | %-4s | %6ss | %s |' "$name" "$([ $rc -eq 0 ] && echo ok || echo FAIL)" "$secs" "$summary")")
 done
+
+save_kernels() { [ -d .gpu/kernels ] && tar -C .gpu -cJf "$OUT/kernels.tar.xz" kernels 2>/dev/null; }
+save_kernels
 
 # The Python suite on the GPU (the package unpacked into .gpu/py).
 if [ -d .gpu/py ]; then
@@ -66,6 +72,7 @@ if [ $BENCH -eq 1 ] && [ -d .gpu/py ]; then
   PYLOOP=$(grep -v '^{' "$OUT/python-loop.md")
 fi
 
+save_kernels
 echo
 echo "## rmlx on $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "| tests        | ok?  |   time  | result |"

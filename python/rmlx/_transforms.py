@@ -144,42 +144,55 @@ class custom_function:
     are derived from the function. The arguments are arrays; arrays the
     function captures are constants."""
 
-    def __init__(self, fun):
-        if not callable(fun):
-            raise TypeError("custom_function: fun must be callable")
-        self.fun = fun
+    def __init__(self, f):
+        if not callable(f):
+            raise TypeError("custom_function: f must be callable")
+        self.fun = f
         self._vjp = None
         self._jvp = None
         self._vmap = None
-        self.__doc__ = getattr(fun, "__doc__", None)
-        self.__name__ = getattr(fun, "__name__", "custom_function")
+        self.__doc__ = getattr(f, "__doc__", None)
+        self.__name__ = getattr(f, "__name__", "custom_function")
 
-    def vjp(self, rule):
-        """Sets the vector-Jacobian product ``rule(primals, cotangents, outputs)``."""
-        self._vjp = rule
-        return rule
+    def vjp(self, f):
+        """Sets the vector-Jacobian product ``f(primals, cotangents, outputs, **kwargs)``."""
+        self._vjp = f
+        return f
 
-    def jvp(self, rule):
-        """Sets the Jacobian-vector product ``rule(primals, tangents)``."""
-        self._jvp = rule
-        return rule
+    def jvp(self, f):
+        """Sets the Jacobian-vector product ``f(primals, tangents)``."""
+        self._jvp = f
+        return f
 
-    def vmap(self, rule):
-        """Sets the batching rule ``rule(inputs, axes) -> (outputs, axes)``."""
-        self._vmap = rule
-        return rule
+    def vmap(self, f):
+        """Sets the batching rule ``f(inputs, axes, **kwargs) -> (outputs, axes)``."""
+        self._vmap = f
+        return f
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         for a in args:
             if not isinstance(a, core.array):
                 raise ValueError(f"[custom_function] The arguments must be arrays, got {type(a).__name__}")
+        if kwargs and self._jvp is not None:
+            # MLX refuses keyword arguments with a jvp rule; so does rmlx.
+            raise ValueError("[custom jvp] Function should only accept positional arguments")
+        # As in MLX, keyword arguments go to the function and to the vjp and
+        # vmap rules; their arrays are inputs too, so the derived transforms
+        # differentiate through them (a vjp rule gives them zero cotangents).
+        names = [k for k, v in kwargs.items() if isinstance(v, core.array)]
+        n = len(args)
         single = {}
 
         def one_or_tuple(xs):
             return xs[0] if len(xs) == 1 else tuple(xs)
 
+        def keywords(xs):
+            kw = dict(kwargs)
+            kw.update(zip(names, xs[n:]))
+            return kw
+
         def fwd(xs):
-            out = self.fun(*xs)
+            out = self.fun(*xs[:n], **keywords(xs))
             single["out"] = isinstance(out, core.array)
             return _as_list(out, "[custom_function] the function's result")
 
@@ -194,7 +207,8 @@ class custom_function:
             user = self._vjp
 
             def vjp(primals, cts, outs):
-                return rule_result(user(one_or_tuple(primals), as_outputs(cts), as_outputs(outs)), "vjp")
+                r = user(one_or_tuple(primals[:n]), as_outputs(cts), as_outputs(outs), **keywords(primals))
+                return rule_result(r, "vjp") + [core.zeros_like(p) for p in primals[n:]]
 
         if self._jvp is not None:
             user_j = self._jvp
@@ -206,7 +220,9 @@ class custom_function:
             user_v = self._vmap
 
             def vmap(inputs, axes):
-                r = user_v(tuple(inputs), tuple(axes))
+                if any(a is not None for a in list(axes)[n:]):
+                    raise ValueError("[custom_function] a vmap rule cannot map over keyword arguments")
+                r = user_v(tuple(inputs[:n]), tuple(axes[:n]), **keywords(inputs))
                 if not isinstance(r, (tuple, list)) or len(r) != 2:
                     raise ValueError("[custom_function] the vmap rule must return (outputs, axes)")
                 outs, out_axes = r
@@ -215,7 +231,7 @@ class custom_function:
                     out_axes = [out_axes] * len(outs)
                 return outs, list(out_axes)
 
-        outs = core._custom_call(fwd, list(args), vjp, jvp, vmap)
+        outs = core._custom_call(fwd, list(args) + [kwargs[k] for k in names], vjp, jvp, vmap)
         return as_outputs(outs)
 
 

@@ -374,6 +374,22 @@ def test_buffer_protocol_is_a_read_only_zero_copy_view():
     assert memoryview(mx.array([1 + 2j])).format == "Zf"
 
 
+def test_buffer_fallback_on_every_python():
+    # The documented route where the interpreter lacks PEP 688 (3.9-3.11):
+    # memoryview(np.asarray(a)) is the same read-only view of the array's
+    # memory, and bytes(a) works on every version.
+    a = mx.arange(6, dtype=mx.int32).reshape(2, 3) * 2
+    m = memoryview(np.asarray(a))
+    assert m.readonly and m.shape == (2, 3) and m.format in ("i", "l")
+    assert np.shares_memory(np.asarray(m), np.asarray(a))
+    assert bytes(a) == (np.arange(6, dtype=np.int32) * 2).tobytes()
+    if sys.version_info < (3, 12):
+        with pytest.raises(TypeError):
+            memoryview(a)
+    else:
+        assert memoryview(a).tobytes() == bytes(a)
+
+
 def test_arrays_from_memoryviews():
     m = memoryview(np.arange(6, dtype=np.int16).reshape(2, 3))
     a = mx.array(m)

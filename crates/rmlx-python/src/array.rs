@@ -675,30 +675,30 @@ impl AtSlot {
 
 #[pymethods]
 impl AtSlot {
-    fn add(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
-        self.apply(py, operand(values)?, ScatterMode::Add)
+    fn add(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        self.apply(py, operand(value)?, ScatterMode::Add)
     }
-    fn subtract(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
-        let u = ops::negative(&self.values(values)?).py()?;
+    fn subtract(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        let u = ops::negative(&self.values(value)?).py()?;
         self.apply(py, Operand::Array(u), ScatterMode::Add)
     }
-    fn multiply(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
-        self.apply(py, operand(values)?, ScatterMode::Prod)
+    fn multiply(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        self.apply(py, operand(value)?, ScatterMode::Prod)
     }
-    fn divide(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+    fn divide(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
         if !self.array.dtype().is_inexact() {
             return Err(PyValueError::new_err(format!(
                 "at[].divide needs an array of a floating-point or complex dtype, got {}",
                 self.array.dtype()
             )));
         }
-        let u = ops::reciprocal(&self.values(values)?).py()?;
+        let u = ops::reciprocal(&self.values(value)?).py()?;
         self.apply(py, Operand::Array(u), ScatterMode::Prod)
     }
-    fn maximum(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
-        self.apply(py, operand(values)?, ScatterMode::Max)
+    fn maximum(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        self.apply(py, operand(value)?, ScatterMode::Max)
     }
-    fn minimum(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
-        self.apply(py, operand(values)?, ScatterMode::Min)
+    fn minimum(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        self.apply(py, operand(value)?, ScatterMode::Min)
     }
 }

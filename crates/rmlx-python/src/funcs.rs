@@ -438,30 +438,36 @@ reductions! {
 
 /// The variance over `axis`, dividing by `N - ddof`.
 #[pyfunction]
-#[pyo3(signature = (a, /, axis = None, keepdims = false, ddof = 0, *, stream = None))]
+/// `correction` is the array API's name for `ddof` (it wins when given).
+#[pyo3(signature = (a, /, axis = None, keepdims = false, ddof = 0, *, correction = None, stream = None))]
 pub fn var(
     py: Python<'_>,
     a: &Obj<'_>,
     axis: Option<&Obj<'_>>,
     keepdims: bool,
     ddof: usize,
+    correction: Option<usize>,
     stream: Option<&Obj<'_>>,
 ) -> Out {
+    let ddof = correction.unwrap_or(ddof);
     let (a, ax) = (arr(a)?, axes_arg(axis)?);
     wrap(py, on(stream, || ops::var(&a, ax, keepdims, ddof).py())?)
 }
 
 /// The standard deviation over `axis`, dividing by `N - ddof`.
 #[pyfunction]
-#[pyo3(name = "std", signature = (a, /, axis = None, keepdims = false, ddof = 0, *, stream = None))]
+/// `correction` is the array API's name for `ddof` (it wins when given).
+#[pyo3(name = "std", signature = (a, /, axis = None, keepdims = false, ddof = 0, *, correction = None, stream = None))]
 pub fn std_(
     py: Python<'_>,
     a: &Obj<'_>,
     axis: Option<&Obj<'_>>,
     keepdims: bool,
     ddof: usize,
+    correction: Option<usize>,
     stream: Option<&Obj<'_>>,
 ) -> Out {
+    let ddof = correction.unwrap_or(ddof);
     let (a, ax) = (arr(a)?, axes_arg(axis)?);
     wrap(py, on(stream, || ops::std(&a, ax, keepdims, ddof).py())?)
 }
@@ -701,7 +707,10 @@ fn pad_widths(pad_width: &Obj<'_>, nd: usize) -> PyResult<Vec<(usize, usize)>> {
 
 /// `a` padded with `pad_width` (per axis before and after) of `constant_values`, or of its edge values.
 #[pyfunction]
-#[pyo3(signature = (a, /, pad_width, mode = "constant", constant_values = None, *, stream = None))]
+#[pyo3(
+    signature = (a, /, pad_width, mode = "constant", constant_values = None, *, stream = None),
+    text_signature = "(a, /, pad_width, mode='constant', constant_values=0, *, stream=None)"
+)]
 pub fn pad(
     py: Python<'_>,
     a: &Obj<'_>,

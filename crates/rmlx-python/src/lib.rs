@@ -31,6 +31,14 @@ struct StreamContext {
 
 #[pymethods]
 impl StreamContext {
+    /// `StreamContext(s)`: what `mx.stream(s)` gives.
+    #[new]
+    fn new(s: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let target = device::stream_arg(Some(s))?.ok_or_else(|| {
+            pyo3::exceptions::PyTypeError::new_err("StreamContext needs a Stream or a Device, got None")
+        })?;
+        Ok(StreamContext { target })
+    }
     fn __enter__(&self) -> PyResult<()> {
         rmlx_core::push_stream(self.target).py()
     }
@@ -45,9 +53,7 @@ impl StreamContext {
 /// mx.stream(mx.cpu): ...`. `s` is a Stream, a Device or a DeviceType.
 #[pyfunction]
 fn stream(s: &Bound<'_, PyAny>) -> PyResult<StreamContext> {
-    let target = device::stream_arg(Some(s))?
-        .ok_or_else(|| pyo3::exceptions::PyTypeError::new_err("stream() needs a Stream or a Device"))?;
-    Ok(StreamContext { target })
+    StreamContext::new(s)
 }
 
 /// Whether a CUDA GPU is usable by rmlx on this machine.

@@ -57,7 +57,10 @@ fn split(py: Python<'_>, key: &Obj<'_>, num: usize, stream: Option<&Obj<'_>>) ->
 
 /// Uniformly distributed values in [low, high).
 #[pyfunction]
-#[pyo3(signature = (low = None, high = None, shape = None, dtype = None, key = None, stream = None))]
+#[pyo3(
+    signature = (low = None, high = None, shape = None, dtype = None, key = None, stream = None),
+    text_signature = "(low=0, high=1, shape=(), dtype=None, key=None, stream=None)"
+)]
 #[allow(clippy::too_many_arguments)]
 fn uniform(
     py: Python<'_>,
@@ -128,7 +131,10 @@ fn randint(
 
 /// True with probability `p`.
 #[pyfunction]
-#[pyo3(signature = (p = None, shape = None, key = None, stream = None))]
+#[pyo3(
+    signature = (p = None, shape = None, key = None, stream = None),
+    text_signature = "(p=0.5, shape=None, key=None, stream=None)"
+)]
 fn bernoulli(
     py: Python<'_>,
     p: Option<&Obj<'_>>,

@@ -280,7 +280,7 @@ pub fn outer(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, stream: Option<&Obj<'_>>)
 
 /// Sums of products over `axes` (a count, or two lists of axes).
 #[pyfunction]
-#[pyo3(signature = (a, b, /, axes = None, *, stream = None))]
+#[pyo3(signature = (a, b, /, axes = None, *, stream = None), text_signature = "(a, b, /, axes=2, *, stream=None)")]
 pub fn tensordot(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, axes: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
     let (a, b) = (arr(a)?, arr(b)?);
     let spec = match axes {
@@ -308,7 +308,7 @@ pub fn tensordot(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, axes: Option<&Obj<'_>
 
 /// `sum(conj(a) * b, axis)`.
 #[pyfunction]
-#[pyo3(signature = (a, b, /, *, axis = -1, stream = None))]
+#[pyo3(signature = (a, b, /, axis = -1, *, stream = None))]
 pub fn vecdot(py: Python<'_>, a: &Obj<'_>, b: &Obj<'_>, axis: i64, stream: Option<&Obj<'_>>) -> Out {
     let (a, b) = (arr(a)?, arr(b)?);
     wrap(py, on(stream, || ops::vecdot(&a, &b, axis).py())?)
@@ -483,7 +483,10 @@ macro_rules! conv_fn {
     ($name:ident, $d:expr, $doc:literal) => {
         #[doc = $doc]
         #[pyfunction]
-        #[pyo3(signature = (input, weight, /, stride = None, padding = None, dilation = None, groups = 1, *, stream = None))]
+        #[pyo3(
+            signature = (input, weight, /, stride = None, padding = None, dilation = None, groups = 1, *, stream = None),
+            text_signature = "(input, weight, /, stride=1, padding=0, dilation=1, groups=1, *, stream=None)"
+        )]
         #[allow(clippy::too_many_arguments)]
         pub fn $name(
             py: Python<'_>,
@@ -507,7 +510,10 @@ macro_rules! conv_t_fn {
     ($name:ident, $d:expr, $doc:literal) => {
         #[doc = $doc]
         #[pyfunction]
-        #[pyo3(signature = (input, weight, /, stride = None, padding = None, dilation = None, output_padding = None, groups = 1, *, stream = None))]
+        #[pyo3(
+            signature = (input, weight, /, stride = None, padding = None, dilation = None, output_padding = None, groups = 1, *, stream = None),
+            text_signature = "(input, weight, /, stride=1, padding=0, dilation=1, output_padding=0, groups=1, *, stream=None)"
+        )]
         #[allow(clippy::too_many_arguments)]
         pub fn $name(
             py: Python<'_>,
@@ -538,7 +544,10 @@ conv_t_fn!(conv_transpose3d, 3, "3-D transposed convolution: weight (C_out, KD, 
 
 /// A convolution over any number of spatial dimensions.
 #[pyfunction]
-#[pyo3(signature = (input, weight, /, stride = None, padding = None, kernel_dilation = None, input_dilation = None, groups = 1, flip = false, *, stream = None))]
+#[pyo3(
+    signature = (input, weight, /, stride = None, padding = None, kernel_dilation = None, input_dilation = None, groups = 1, flip = false, *, stream = None),
+    text_signature = "(input, weight, /, stride=1, padding=0, kernel_dilation=1, input_dilation=1, groups=1, flip=False, *, stream=None)"
+)]
 #[allow(clippy::too_many_arguments)]
 pub fn conv_general(
     py: Python<'_>,
