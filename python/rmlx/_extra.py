@@ -2,7 +2,9 @@
 device, differentiable): ``masked_scatter``, ``as_strided``, ``depends``
 and ``hadamard_transform``."""
 
+import contextlib
 import math
+import operator
 
 from . import core
 
@@ -253,11 +255,73 @@ def printoptions(precision=-1):
     return _PrintOptionsContext(precision)
 
 
+
+def unique(a, /, size, return_index=False, return_inverse=False, return_counts=False, fill_value=None, *, stream=None):
+    """The sorted unique elements of the flattened ``a``, ``size`` of them
+    (MLX's static-size form: truncated to the smallest ``size``, padded with
+    ``fill_value``, by default the first unique element). With
+    ``return_index``/``return_inverse``/``return_counts`` also the index of
+    each one's first occurrence (uint32), the indices rebuilding ``a``
+    (uint32, clamped to the last entry when truncated) and the counts (int32,
+    0 past the last unique element). Nothing is evaluated."""
+    size = operator.index(size)
+    if size < 0:
+        raise ValueError(f"[unique] Received negative size {size}.")
+    a = core.asarray(a)
+    with contextlib.nullcontext() if stream is None else core.stream(stream):
+        flat = core.reshape(a, (-1,))
+        n = flat.size
+        dt = a.dtype
+        if fill_value is not None:
+            fill = core.asarray(fill_value)
+            if fill.size != 1:
+                raise ValueError(f"[unique] Fill value must have one element, but got shape {fill.shape}.")
+            fill = core.reshape(fill, ()).astype(dt)
+        elif n == 0 and size > 0:
+            raise ValueError("[unique] A fill value is required for an empty input with a non-zero size.")
+        if n == 0:
+            vals = core.full((size,), fill, dtype=dt) if size else core.zeros((0,), dtype=dt)
+            outs = [vals]
+            if return_index:
+                outs.append(core.zeros((size,), dtype=core.uint32))
+            if return_inverse:
+                outs.append(core.zeros(a.shape, dtype=core.uint32))
+            if return_counts:
+                outs.append(core.zeros((size,), dtype=core.int32))
+            return outs[0] if len(outs) == 1 else tuple(outs)
+        work = flat.astype(core.uint8) if dt == core.bool_ else flat
+        perm = core.argsort(work)
+        srt = core.take(work, perm)
+        new = core.concatenate([core.array([True]), core.not_equal(srt[1:], srt[:-1])])
+        group = core.cumsum(new.astype(core.int32)) - 1
+        count = core.sum(new.astype(core.int32))
+        # Each unique element's slot (the first of its run); the rest go to
+        # a spare slot at the end that is dropped.
+        slot = core.where(core.logical_and(new, group < size), group, size)
+        live = core.arange(size) < count
+        vals = core.zeros((size + 1,), dtype=work.dtype).at[slot].add(core.where(new, srt, 0))[:size]
+        if size:
+            default = vals[0] if fill_value is None else fill.astype(work.dtype)
+            vals = core.where(live, vals, default)
+        outs = [vals.astype(dt) if dt == core.bool_ else vals]
+        if return_index:
+            first = core.zeros((size + 1,), dtype=core.uint32).at[slot].add(core.where(new, perm.astype(core.uint32), 0))[:size]
+            outs.append(core.where(live, first, first[0]) if size else first)
+        if return_inverse:
+            clamped = core.minimum(group, max(size - 1, 0)).astype(core.uint32)
+            inverse = core.zeros((n,), dtype=core.uint32).at[perm].add(clamped)
+            outs.append(core.reshape(inverse, a.shape))
+        if return_counts:
+            counts = core.zeros((size + 1,), dtype=core.int32).at[core.minimum(group, size)].add(1)[:size]
+            outs.append(counts)
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
 def install(module):
     for name in ("PrintOptions", "get_printoptions", "set_printoptions", "printoptions"):
         if not hasattr(module, name):
             setattr(module, name, globals()[name])
-    for name in ("hadamard_transform", "masked_scatter", "as_strided", "depends", "cumulative_sum", "cumulative_prod"):
+    for name in ("hadamard_transform", "masked_scatter", "as_strided", "depends", "cumulative_sum", "cumulative_prod", "unique"):
         if not hasattr(module, name):
             setattr(module, name, globals()[name])
     arr = module.array

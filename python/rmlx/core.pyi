@@ -1059,6 +1059,9 @@ uint8: Dtype
 def unflatten(a, /, axis, shape, *, stream=None) -> Any:
     """`a` with `axis` split into `shape`."""
     ...
+def unique(a, /, size, return_index=False, return_inverse=False, return_counts=False, fill_value=None, *, stream=None) -> Any:
+    """The sorted unique elements of the flattened ``a``, ``size`` of them"""
+    ...
 unsignedinteger: DtypeCategory
 def unstack(x, /, *, axis=0, stream=None) -> Any:
     """The slices of `x` along `axis`, as a tuple."""
@@ -1143,5 +1146,5 @@ class random:
     @staticmethod
     def truncated_normal(lower, upper, shape=None, dtype=None, key=None, stream=None) -> Any: ...
     @staticmethod
-    def uniform(*args, **kwargs) -> Any: ...
+    def uniform(low=0, high=1, shape=(), dtype=None, key=None, stream=None) -> Any: ...
 

@@ -38,7 +38,6 @@ KNOWN_MISSING = {
     "core.new_thread_local_stream": "absent",
     "core.new_thread_unsafe_stream": "absent",
     "core.set_default_stream": "absent",
-    "core.unique": "absent",
     "metal.start_capture": "absent",
     "metal.stop_capture": "absent",
     # -- classes of mlx.core that rmlx lacks, and their members

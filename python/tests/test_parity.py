@@ -512,3 +512,35 @@ def test_signatures_take_mlx_spellings():
     assert mx.tensordot(mx.ones((2, 3)), mx.ones((2, 3))).item() == 6.0
     assert mx.random.uniform().shape == ()
     assert mx.random.bernoulli().dtype == mx.bool_
+
+
+def test_unique_against_numpy_and_mlx():
+    r = np.random.default_rng(0).integers(0, 50, size=(7, 40))
+    vals, index, inverse, counts = mx.unique(mx.array(r), 60, True, True, True)
+    nv, ni, ninv, nc = np.unique(r, return_index=True, return_inverse=True, return_counts=True)
+    k = len(nv)
+    assert vals.tolist()[:k] == nv.tolist() and index.tolist()[:k] == ni.tolist()
+    assert inverse.shape == r.shape and inverse.reshape(-1).tolist() == ninv.reshape(-1).tolist()
+    assert counts.tolist() == nc.tolist() + [0] * (60 - k)
+    assert index.dtype == mx.uint32 and inverse.dtype == mx.uint32 and counts.dtype == mx.int32
+    # MLX 0.32.4's results: padding repeats the first entry (or fill_value,
+    # cast to the dtype), truncation keeps the smallest, inverse clamps.
+    a = mx.array([3, 1, 3, 2, 1.5])
+    got = [x.tolist() for x in mx.unique(a, 2, True, True, True)]
+    assert got == [[1.0, 1.5], [1, 4], [1, 0, 1, 1, 1], [1, 1]]
+    got = [x.tolist() for x in mx.unique(a, 6, True, True, True)]
+    assert got == [[1.0, 1.5, 2.0, 3.0, 1.0, 1.0], [1, 4, 3, 0, 1, 1], [3, 0, 3, 2, 1], [1, 1, 1, 2, 0, 0]]
+    assert mx.unique(a, 6, fill_value=-1).tolist() == [1.0, 1.5, 2.0, 3.0, -1.0, -1.0]
+    assert mx.unique(mx.array([2, 1]), 3, fill_value=mx.array(9.5)).tolist() == [1, 2, 9]
+    assert mx.unique(mx.array([1.0, np.nan, np.nan]), 3, return_counts=True)[1].tolist() == [1, 1, 1]
+    assert mx.unique(mx.array([True, False, True]), 3, stream=mx.cpu).tolist() == [False, True, False]
+    assert [x.tolist() for x in mx.unique(mx.array([5, 5]), 0, True, True, True)] == [[], [], [0, 0], []]
+    with pytest.raises(ValueError):
+        mx.unique(a, -1)
+    with pytest.raises(ValueError):
+        mx.unique(a, 2, fill_value=mx.array([1, 2]))
+    with pytest.raises(ValueError):
+        mx.unique(mx.array([], dtype=mx.float32), 2)
+    # Lazy: it works under grad-free transforms such as vmap.
+    rows = mx.vmap(lambda x: mx.unique(x, 3))(mx.array([[2, 2, 1], [5, 4, 4]]))
+    assert rows.tolist() == [[1, 2, 1], [4, 5, 4]]

@@ -186,3 +186,39 @@ fn per_example_gradients_and_errors() {
     let e = vmap(|a| Ok(vec![ops::sum(&a[0], Axes::All, false)?]), &[xs], &[Some(0)], &[3]).unwrap_err();
     assert!(e.to_string().contains("out_axes"), "{e}");
 }
+
+/// An output that another output is computed from: the transform must batch
+/// it before its user (it was taken as unbatched, giving every row row 0's
+/// indices: vmap of `(argsort(x), take(x, argsort(x)))`).
+#[test]
+fn outputs_that_feed_other_outputs() {
+    let x = Array::from_slice(&[2i32, 2, 1, 5, 4, 4], &[2, 3]).unwrap();
+    let outs = vmap(
+        |xs| {
+            let p = ops::argsort(&xs[0], Some(-1))?;
+            let s = ops::take(&xs[0], &p, Some(0))?;
+            let tail = ops::slice_axis(&s, 0, SliceArg::range(1, 3))?;
+            Ok(vec![p, s, tail])
+        },
+        std::slice::from_ref(&x),
+        &[Some(0)],
+        &[0],
+    )
+    .unwrap();
+    assert_eq!(outs[0].to_vec::<i32>().unwrap(), vec![2, 0, 1, 1, 2, 0]);
+    assert_eq!(outs[1].to_vec::<i32>().unwrap(), vec![1, 2, 2, 4, 4, 5]);
+    assert_eq!(outs[2].to_vec::<i32>().unwrap(), vec![2, 2, 4, 5]);
+    // The same under grad: an output used by another output.
+    let y = Array::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+    let g = grad(
+        |xs| {
+            let a = ops::multiply(&xs[0], &xs[0])?;
+            let b = ops::sum(&ops::multiply(&a, &xs[0])?, Axes::All, false)?;
+            Ok(b)
+        },
+        std::slice::from_ref(&y),
+        &[0],
+    )
+    .unwrap();
+    assert_eq!(g[0].to_vec::<f32>().unwrap(), vec![3.0, 12.0]);
+}

@@ -134,13 +134,13 @@ fn step_of(a: &Array) -> Option<Step> {
 /// The steps between `outputs` and the stand-ins, inputs before users.
 pub(super) fn topo(outputs: &[Array], stops: &HashSet<usize>) -> Vec<Step> {
     let mut order = Vec::new();
+    // Arrays whose step has been expanded (marked when expanded, not when
+    // pushed: an output that another output uses must still come first).
     let mut seen: HashSet<usize> = HashSet::new();
     // (array, inputs already pushed?)
     let mut stack: Vec<(Array, Option<Step>)> = Vec::new();
-    for o in outputs {
-        if seen.insert(o.id()) {
-            stack.push((o.clone(), None));
-        }
+    for o in outputs.iter().rev() {
+        stack.push((o.clone(), None));
     }
     while let Some((a, step)) = stack.pop() {
         if stops.contains(&a.id()) {
@@ -149,6 +149,9 @@ pub(super) fn topo(outputs: &[Array], stops: &HashSet<usize>) -> Vec<Step> {
         match step {
             Some(s) => order.push(s),
             None => {
+                if !seen.insert(a.id()) {
+                    continue;
+                }
                 let Some(s) = step_of(&a) else { continue };
                 for o in s.outputs.iter().flatten() {
                     seen.insert(o.id());
@@ -160,7 +163,7 @@ pub(super) fn topo(outputs: &[Array], stops: &HashSet<usize>) -> Vec<Step> {
                 };
                 stack.push((a, Some(s)));
                 for i in inputs {
-                    if seen.insert(i.id()) {
+                    if !seen.contains(&i.id()) {
                         stack.push((i, None));
                     }
                 }
