@@ -255,7 +255,6 @@ def printoptions(precision=-1):
     return _PrintOptionsContext(precision)
 
 
-
 def unique(a, /, size, return_index=False, return_inverse=False, return_counts=False, fill_value=None, *, stream=None):
     """The sorted unique elements of the flattened ``a``, ``size`` of them
     (MLX's static-size form: truncated to the smallest ``size``, padded with
@@ -281,39 +280,33 @@ def unique(a, /, size, return_index=False, return_inverse=False, return_counts=F
             raise ValueError("[unique] A fill value is required for an empty input with a non-zero size.")
         if n == 0:
             vals = core.full((size,), fill, dtype=dt) if size else core.zeros((0,), dtype=dt)
-            outs = [vals]
-            if return_index:
-                outs.append(core.zeros((size,), dtype=core.uint32))
-            if return_inverse:
-                outs.append(core.zeros(a.shape, dtype=core.uint32))
-            if return_counts:
-                outs.append(core.zeros((size,), dtype=core.int32))
-            return outs[0] if len(outs) == 1 else tuple(outs)
-        work = flat.astype(core.uint8) if dt == core.bool_ else flat
-        perm = core.argsort(work)
-        srt = core.take(work, perm)
-        new = core.concatenate([core.array([True]), core.not_equal(srt[1:], srt[:-1])])
-        group = core.cumsum(new.astype(core.int32)) - 1
-        count = core.sum(new.astype(core.int32))
-        # Each unique element's slot (the first of its run); the rest go to
-        # a spare slot at the end that is dropped.
-        slot = core.where(core.logical_and(new, group < size), group, size)
-        live = core.arange(size) < count
-        vals = core.zeros((size + 1,), dtype=work.dtype).at[slot].add(core.where(new, srt, 0))[:size]
-        if size:
-            default = vals[0] if fill_value is None else fill.astype(work.dtype)
-            vals = core.where(live, vals, default)
-        outs = [vals.astype(dt) if dt == core.bool_ else vals]
-        if return_index:
-            first = core.zeros((size + 1,), dtype=core.uint32).at[slot].add(core.where(new, perm.astype(core.uint32), 0))[:size]
-            outs.append(core.where(live, first, first[0]) if size else first)
-        if return_inverse:
+            index = core.zeros((size,), dtype=core.uint32)
+            inverse = core.zeros(a.shape, dtype=core.uint32)
+            counts = core.zeros((size,), dtype=core.int32)
+        else:
+            work = flat.astype(core.uint8) if dt == core.bool_ else flat
+            perm = core.argsort(work)
+            srt = core.take(work, perm)
+            new = core.concatenate([core.array([True]), core.not_equal(srt[1:], srt[:-1])])
+            group = core.cumsum(new.astype(core.int32)) - 1
+            live = core.arange(size) < group[-1] + 1
+
+            def slots(at, values, dtype):
+                # A spare slot at the end takes what falls past ``size``.
+                return core.zeros((size + 1,), dtype=dtype).at[at].add(values)[:size]
+
+            # Each unique element goes to its run's slot; the rest to the spare.
+            first_of_run = core.where(core.logical_and(new, group < size), group, size)
+            vals = slots(first_of_run, core.where(new, srt, 0), work.dtype)
+            index = slots(first_of_run, core.where(new, perm.astype(core.uint32), 0), core.uint32)
+            if size:
+                vals = core.where(live, vals, vals[0] if fill_value is None else fill.astype(work.dtype))
+                index = core.where(live, index, index[0])
+            vals = vals.astype(dt)
             clamped = core.minimum(group, max(size - 1, 0)).astype(core.uint32)
-            inverse = core.zeros((n,), dtype=core.uint32).at[perm].add(clamped)
-            outs.append(core.reshape(inverse, a.shape))
-        if return_counts:
-            counts = core.zeros((size + 1,), dtype=core.int32).at[core.minimum(group, size)].add(1)[:size]
-            outs.append(counts)
+            inverse = core.reshape(core.zeros((n,), dtype=core.uint32).at[perm].add(clamped), a.shape)
+            counts = slots(core.minimum(group, size), 1, core.int32)
+    outs = [vals] + [x for x, want in ((index, return_index), (inverse, return_inverse), (counts, return_counts)) if want]
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 
