@@ -1,10 +1,15 @@
 """Functions of ``mlx.core`` written over rmlx's own ops (lazy, on any
 device, differentiable): ``masked_scatter``, ``as_strided``, ``depends``
-and ``hadamard_transform``."""
+and ``hadamard_transform``; and the small pieces of MLX's Python surface
+that need no kernels: the array API's namespace, ``ArrayLike``,
+``export_to_dot``, ``get_array_buffer_size`` and ``mx.metal``'s captures."""
 
 import contextlib
 import math
 import operator
+import os
+import tempfile
+import warnings
 
 from . import core
 
@@ -310,7 +315,192 @@ def unique(a, /, size, return_index=False, return_inverse=False, return_counts=F
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 
+# Trees of arguments nested deeper than this are refused (as list
+# conversion refuses them) rather than walked.
+_MAX_TREE_DEPTH = 10_000
+
+
+def _array_leaves(tree, where, strict):
+    """The arrays of a tree of lists, tuples and dicts, in order, walked
+    without recursion. Other leaves are skipped, or with ``strict`` refused."""
+    out = []
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_TREE_DEPTH:
+            raise ValueError(f"[{where}] the arguments nest deeper than {_MAX_TREE_DEPTH} levels")
+        if isinstance(node, core.array):
+            out.append(node)
+        elif isinstance(node, (list, tuple)):
+            stack.extend((child, depth + 1) for child in reversed(node))
+        elif isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in reversed(list(node.values())))
+        elif strict:
+            raise ValueError(f"[{where}] expected arrays (or lists, tuples and dicts of them), got {type(node).__name__}")
+    return out
+
+
+def get_array_buffer_size(*args):
+    """Bytes of the buffers behind the arrays in ``args`` (arrays or trees
+    of them; other leaves are ignored), each buffer counted once however
+    many arrays view it. The arrays must be evaluated."""
+    seen = {}
+    for a in _array_leaves(args, "get_array_buffer_size", strict=False):
+        buf = core._buffer_of(a)
+        if buf is None:
+            raise ValueError("[get_array_buffer_size] Arrays must be evaluated before querying buffer size.")
+        seen[buf[0]] = buf[1]
+    return sum(seen.values())
+
+
+def export_to_dot(file, *args, **kwargs):
+    """Writes the graph of the arrays in ``args`` (arrays or trees of them)
+    in Graphviz's DOT to ``file``, a path or an object with ``write``: the
+    pending arrays the outputs need, their primitives, and the computed
+    arrays they start from. ``kwargs`` name arrays (``x=x``); the others are
+    lettered."""
+    outputs = _array_leaves(args, "export_to_dot", strict=True)
+    names = []
+    for name, value in kwargs.items():
+        if not isinstance(value, core.array):
+            raise ValueError(f"[export_to_dot] the name {name!r} must be given an array, got {type(value).__name__}")
+        names.append((name, value))
+    if isinstance(file, (str, os.PathLike)):
+        path = os.fspath(file)
+        text = core._graph_dot(outputs, names)
+        # Through a temporary file and a rename: a failed write leaves no half file.
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".rmlx-", suffix=".dot", dir=folder)
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    elif hasattr(file, "write"):
+        file.write(core._graph_dot(outputs, names))
+    else:
+        raise ValueError(
+            f"[export_to_dot] Accepts file-like objects or strings to be used as filenames, got {type(file).__name__}"
+        )
+
+
+class ArrayLike:
+    """Any object with an ``__mlx_array__`` method returning an array.
+    ``ArrayLike(obj)`` wraps one (or anything ``mx.array`` takes) so that
+    it converts where an array is expected."""
+
+    def __init__(self, arg, /):
+        self._obj = arg
+
+    def __mlx_array__(self):
+        obj = self._obj
+        if hasattr(obj, "__mlx_array__"):
+            return obj.__mlx_array__()
+        return core.asarray(obj)
+
+    def __repr__(self):
+        return f"ArrayLike({self._obj!r})"
+
+
+def _array_namespace(self, /, api_version=None):
+    """The array API namespace of this array: ``rmlx.core``."""
+    if api_version is not None:
+        if not isinstance(api_version, str):
+            raise TypeError(f"__array_namespace__: api_version must be a str or None, got {type(api_version).__name__}")
+        raise ValueError("Explicitly specifying api_version is not yet implemented.")
+    return core
+
+
+_KINDS = {
+    "bool": ("bool",),
+    "signed integer": ("int8", "int16", "int32", "int64"),
+    "unsigned integer": ("uint8", "uint16", "uint32", "uint64"),
+    "real floating": ("float32", "float64"),
+    "complex floating": ("complex64",),
+}
+_KINDS["integral"] = _KINDS["signed integer"] + _KINDS["unsigned integer"]
+_KINDS["numeric"] = _KINDS["integral"] + _KINDS["real floating"] + _KINDS["complex floating"]
+_ALL_DTYPES = ("bool",) + _KINDS["integral"] + ("float32", "complex64", "float64")
+
+
+class ArrayNamespaceInfo:
+    """What the array API's ``__array_namespace_info__()`` tells of rmlx."""
+
+    def _check_device(self, device):
+        if device is not None and not isinstance(device, (core.Device, core.DeviceType)):
+            raise TypeError(f"expected an rmlx Device, got {type(device).__name__}")
+
+    def capabilities(self):
+        # a[mask] works (its shape is the mask's count); unique_all and
+        # nonzero, the other data-dependent shapes, do not exist.
+        return {"boolean indexing": True, "data-dependent shapes": False, "max dimensions": core._MAX_NDIM}
+
+    def default_device(self):
+        return core.default_device()
+
+    def devices(self):
+        devices = [core.Device(core.cpu)]
+        if core.cuda.is_available():
+            devices += [core.Device(core.gpu, i) for i in range(core.device_count(core.gpu))]
+        return tuple(devices)
+
+    def default_dtypes(self, *, device=None):
+        self._check_device(device)
+        return {
+            "real floating": core.float32,
+            "complex floating": core.complex64,
+            "integral": core.int32,
+            "indexing": core.int32,
+        }
+
+    def dtypes(self, *, device=None, kind=None):
+        self._check_device(device)
+        kinds = () if kind is None else (kind,) if isinstance(kind, str) else tuple(kind)
+        unknown = [k for k in kinds if k not in _KINDS]
+        if unknown:
+            raise ValueError(f"Unsupported dtype kind: {tuple(unknown)}")
+        return {n: getattr(core, n) for n in _ALL_DTYPES if not kinds or any(n in _KINDS[k] for k in kinds)}
+
+
+def __array_namespace_info__():
+    """The array API's description of this namespace."""
+    return ArrayNamespaceInfo()
+
+
+def _warn_no_capture(name):
+    warnings.warn(
+        f"mx.metal.{name}: rmlx has no Metal, so nothing is captured "
+        "(profile CUDA work with Nsight Systems: nsys profile python ...)",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
+def start_capture(path):
+    """Metal captures do not exist here: warns and captures nothing (as
+    MLX's builds without Metal do nothing)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"start_capture: path must be a str, got {type(path).__name__}")
+    _warn_no_capture("start_capture")
+
+
+def stop_capture():
+    """Ends what ``start_capture`` started: nothing here (see ``start_capture``)."""
+    _warn_no_capture("stop_capture")
+
+
 def install(module):
+    for name in ("get_array_buffer_size", "export_to_dot", "ArrayLike", "__array_namespace_info__"):
+        if not hasattr(module, name):
+            setattr(module, name, globals()[name])
+    for name in ("start_capture", "stop_capture"):
+        if not hasattr(module.metal, name):
+            setattr(module.metal, name, globals()[name])
+    if "__array_namespace__" not in vars(module.array):
+        module.array.__array_namespace__ = _array_namespace
     for name in ("PrintOptions", "get_printoptions", "set_printoptions", "printoptions"):
         if not hasattr(module, name):
             setattr(module, name, globals()[name])

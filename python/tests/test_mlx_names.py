@@ -29,32 +29,7 @@ DATA = json.load(open(os.path.join(os.path.dirname(__file__), "data", "mlx_core_
 # why. A listed name whose check fails is reported as xfail; one whose check
 # passes fails the run, so that its entry is deleted. The list is to shrink to
 # empty: names that later issues build belong in rmlx/_pending.py, not here.
-KNOWN_MISSING = {
-    # -- functions of mlx.core that rmlx lacks
-    "core.__array_namespace_info__": "absent (the array API's namespace info)",
-    "core.clear_streams": "absent",
-    "core.export_to_dot": "absent",
-    "core.get_array_buffer_size": "absent",
-    "core.new_thread_local_stream": "absent",
-    "core.new_thread_unsafe_stream": "absent",
-    "core.set_default_stream": "absent",
-    "metal.start_capture": "absent",
-    "metal.stop_capture": "absent",
-    # -- classes of mlx.core that rmlx lacks, and their members
-    "core.ArrayIterator": "absent (what iter(array) gives)",
-    "classes.ArrayIterator.__iter__": "the class is absent",
-    "classes.ArrayIterator.__next__": "the class is absent",
-    "core.ArrayLike": "absent",
-    "classes.ArrayLike.__init__": "the class is absent",
-    "core.ThreadLocalStream": "absent (what new_thread_local_stream gives)",
-    "classes.ThreadLocalStream.__eq__": "the class is absent",
-    "classes.ThreadLocalStream.__repr__": "the class is absent",
-    "classes.ThreadLocalStream.device": "the class is absent",
-    # -- array methods that rmlx lacks
-    "array.__array_namespace__": "absent (the array API's entry point)",
-    "array.__getstate__": "absent (rmlx pickles through __reduce__; MLX has __getstate__/__setstate__)",
-    "array.__setstate__": "absent (rmlx pickles through __reduce__; MLX has __getstate__/__setstate__)",
-}
+KNOWN_MISSING = {}
 
 # Dunder methods are called by Python's operators with positional arguments,
 # so the names MLX gives their parameters do not matter, except for these,

@@ -291,6 +291,12 @@ impl Array {
         }
     }
 
+    /// The identity and size in bytes of a ready array's buffer, which its
+    /// views share (None before evaluation).
+    pub fn buffer(&self) -> Option<(usize, usize)> {
+        self.data().ok().map(|d| (Arc::as_ptr(&d.buf) as usize, d.buf.size()))
+    }
+
     /// Strides in elements of a ready array (None before evaluation).
     pub fn strides(&self) -> Option<Vec<isize>> {
         self.data().ok().map(|d| d.strides)

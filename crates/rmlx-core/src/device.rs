@@ -76,6 +76,8 @@ static GENERATION: AtomicUsize = AtomicUsize::new(1);
 
 thread_local! {
     static SCOPED: RefCell<Vec<Stream>> = const { RefCell::new(Vec::new()) };
+    /// The streams `set_default_stream` made this thread's defaults, one per device.
+    static THREAD_DEFAULTS: RefCell<Vec<Stream>> = const { RefCell::new(Vec::new()) };
     /// The default stream as last looked up by this thread, with the generation it was valid for.
     static CACHED: std::cell::Cell<(usize, Option<Stream>)> = const { std::cell::Cell::new((0, None)) };
 }
@@ -111,9 +113,18 @@ pub fn set_default_device(device: Device) -> Result<()> {
     Ok(())
 }
 
-/// The default stream of a device (stream 0 of the CPU, one per GPU).
+/// This thread's default stream of `device` when `set_default_stream` set one.
+fn thread_default(device: Device) -> Option<Stream> {
+    THREAD_DEFAULTS.with(|t| t.borrow().iter().find(|s| s.device == device).copied())
+}
+
+/// The default stream of a device: the one `set_default_stream` chose on
+/// this thread, else the program's (stream 0 of the CPU, one per GPU).
 pub fn default_stream(device: Device) -> Result<Stream> {
     check_device(device)?;
+    if let Some(s) = thread_default(device) {
+        return Ok(s);
+    }
     let mut streams = DEFAULT_STREAMS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(s) = streams.iter().find(|s| s.device == device) {
         return Ok(*s);
@@ -122,6 +133,26 @@ pub fn default_stream(device: Device) -> Result<Stream> {
     let s = Stream { index, device };
     streams.push(s);
     Ok(s)
+}
+
+/// Makes `stream` the default stream of its device for the ops this thread
+/// builds (as in MLX, where default streams are per thread); the default
+/// device does not change. Other threads keep theirs.
+pub fn set_default_stream(stream: Stream) -> Result<()> {
+    check_device(stream.device)?;
+    THREAD_DEFAULTS.with(|t| {
+        let mut t = t.borrow_mut();
+        t.retain(|s| s.device != stream.device);
+        t.push(stream);
+    });
+    Ok(())
+}
+
+/// Forgets this thread's `set_default_stream` choices: its ops go to the
+/// program's default streams again. (Streams are not tied to threads here,
+/// so nothing else needs destroying.)
+pub fn clear_streams() {
+    THREAD_DEFAULTS.with(|t| t.borrow_mut().clear());
 }
 
 /// A new stream on `device`.
@@ -135,6 +166,11 @@ pub fn new_stream(device: Device) -> Result<Stream> {
 pub fn current_stream() -> Result<Stream> {
     if let Some(s) = SCOPED.with(|s| s.borrow().last().copied()) {
         return Ok(s);
+    }
+    if THREAD_DEFAULTS.with(|t| !t.borrow().is_empty()) {
+        if let Some(s) = thread_default(default_device()) {
+            return Ok(s);
+        }
     }
     let generation = GENERATION.load(Ordering::Acquire);
     if let (g, Some(s)) = CACHED.with(|c| c.get()) {

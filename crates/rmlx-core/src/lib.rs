@@ -19,6 +19,7 @@ pub mod dtype;
 pub mod error;
 pub mod eval;
 pub mod format;
+pub mod graph;
 pub mod interop;
 pub mod memory;
 mod operators;
@@ -32,8 +33,8 @@ pub use array::Array;
 #[doc(hidden)]
 pub use backend::cuda::compile_all as __compile_all_kernels;
 pub use device::{
-    default_device, default_stream, device_count, device_info, is_available, new_stream, pop_stream, push_stream,
-    set_default_device, with_stream, Device, DeviceInfo, Stream, StreamOrDevice,
+    clear_streams, default_device, default_stream, device_count, device_info, is_available, new_stream, pop_stream,
+    push_stream, set_default_device, set_default_stream, with_stream, Device, DeviceInfo, Stream, StreamOrDevice,
 };
 pub use dtype::{finfo, iinfo, issubdtype, promote_types, result_type, Dtype, DtypeCategory, Element};
 pub use error::{Error, Result};

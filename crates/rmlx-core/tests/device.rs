@@ -146,3 +146,21 @@ fn device_memory_is_reported_per_device() {
         assert!(rmlx_core::device_memory(Device::Gpu(0)).is_err());
     }
 }
+
+#[test]
+fn set_default_stream_is_per_thread() {
+    let _g = serial();
+    let dev = rmlx_core::default_device();
+    let before = rmlx_core::default_stream(dev).unwrap();
+    let s = rmlx_core::new_stream(dev).unwrap();
+    rmlx_core::set_default_stream(s).unwrap();
+    assert_eq!(rmlx_core::default_stream(dev).unwrap(), s);
+    assert_eq!(rmlx_core::default_device(), dev, "the default device does not change");
+    let x = rmlx_core::ops::ones(&[2], rmlx_core::Dtype::Float32).unwrap();
+    assert_eq!(x.stream(), s, "ops built on this thread go to the thread's default stream");
+    let other = std::thread::spawn(move || rmlx_core::default_stream(dev).unwrap()).join().unwrap();
+    assert_eq!(other, before, "other threads keep the program's default");
+    rmlx_core::clear_streams();
+    assert_eq!(rmlx_core::default_stream(dev).unwrap(), before);
+    assert_eq!(rmlx_core::ops::ones(&[2], rmlx_core::Dtype::Float32).unwrap().stream(), before);
+}

@@ -28,7 +28,7 @@ impl PyArray {
     pub fn array(&self) -> Array {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
-    fn set(&self, a: Array) {
+    pub(crate) fn set(&self, a: Array) {
         *self.inner.lock().unwrap_or_else(|e| e.into_inner()) = a;
     }
 }
@@ -339,19 +339,8 @@ impl PyArray {
         py.detach_eval(&a)?;
         a.item::<i64>().py()
     }
-    fn __iter__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        let a = slf.get().array();
-        if a.ndim() == 0 {
-            return Err(PyTypeError::new_err("iteration over a 0-d array"));
-        }
-        let items: Vec<Py<PyArray>> = (0..a.shape()[0] as i64)
-            .map(|i| {
-                let key = i.into_pyobject(py)?.into_any();
-                wrap(py, crate::index::getitem(&a, &key)?)
-            })
-            .collect::<PyResult<_>>()?;
-        Ok(pyo3::types::PyList::new(py, items)?.try_iter()?.into_any().unbind())
+    fn __iter__(&self) -> PyResult<crate::inspect::ArrayIterator> {
+        crate::inspect::ArrayIterator::new(self.array())
     }
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
         wrap(py, crate::index::getitem(&self.array(), key)?)

@@ -228,13 +228,30 @@ fn flatten(
     }
 }
 
-/// An array from any value `mx.array` takes, in `dtype` when given.
+/// An array from any value `mx.array` takes, in `dtype` when given. An
+/// rmlx array (or an `__mlx_array__` object) is cast lazily, like any op;
+/// values from Python, NumPy and buffers come back computed, as in MLX.
 pub fn to_array(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Array> {
     let a = to_array_inner(obj, dtype)?;
     match dtype {
-        Some(d) if d != a.dtype() => ops::astype(&a, d).py(),
-        _ => Ok(a),
+        Some(d) if d != a.dtype() && (obj.downcast::<PyArray>().is_ok() || obj.hasattr("__mlx_array__")?) => {
+            ops::astype(&a, d).py()
+        }
+        Some(d) => host_cast(a, d),
+        None => Ok(a),
     }
+}
+
+/// Values read on the host in one dtype (int64, float64, uint8) and wanted
+/// in another are cast there and then on the CPU: the array is ready, as
+/// MLX's are, and the wider copy is not kept for a pending cast.
+fn host_cast(a: Array, dt: Dtype) -> PyResult<Array> {
+    if a.dtype() == dt {
+        return Ok(a);
+    }
+    let b = rmlx_core::with_stream(rmlx_core::Device::Cpu, || ops::astype(&a, dt)).py()?.py()?;
+    b.eval().py()?;
+    Ok(b)
 }
 
 fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Array> {
@@ -263,8 +280,8 @@ fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Arra
         };
         let a = Array::from_slice(&v, &[v.len()]).py()?;
         return match dtype {
-            Some(d) if d != Dtype::Uint8 => ops::astype(&a, d).py(),
-            _ => Ok(a),
+            Some(d) => host_cast(a, d),
+            None => Ok(a),
         };
     }
     if obj.is_instance_of::<pyo3::types::PyMemoryView>() {
@@ -406,8 +423,7 @@ fn leaves_array(leaves: &[Leaf], shape: &[usize], dt: Dtype) -> PyResult<Array> 
         for &x in &v {
             check_int_range(x, dt)?;
         }
-        let a = Array::from_slice(&v, shape).py()?;
-        return ops::astype(&a, dt).py();
+        return host_cast(Array::from_slice(&v, shape).py()?, dt);
     }
     let v: Vec<f64> = leaves
         .iter()
@@ -419,8 +435,7 @@ fn leaves_array(leaves: &[Leaf], shape: &[usize], dt: Dtype) -> PyResult<Array> 
             Leaf::C(_) => 0.0,
         })
         .collect();
-    let a = Array::from_slice(&v, shape).py()?;
-    ops::astype(&a, dt).py()
+    host_cast(Array::from_slice(&v, shape).py()?, dt)
 }
 
 /// An operand of a binary op: arrays stay arrays, Python scalars stay weak.

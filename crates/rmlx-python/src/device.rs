@@ -3,6 +3,9 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use rmlx_core::{Device, Stream, StreamOrDevice};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::errors::Py as _;
 
@@ -132,6 +135,111 @@ impl PyStream {
     }
 }
 
+static NEXT_THREAD_LOCAL: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The stream each `ThreadLocalStream` stands for on this thread.
+    static THREAD_LOCAL_STREAMS: RefCell<HashMap<usize, Stream>> = RefCell::new(HashMap::new());
+}
+
+/// A stream that is a different stream on each thread that uses it (made
+/// on the thread's first use): `mx.new_thread_local_stream(device)`.
+#[pyclass(name = "ThreadLocalStream", module = "rmlx.core", frozen)]
+pub struct PyThreadLocalStream {
+    id: usize,
+    device: Device,
+}
+
+impl PyThreadLocalStream {
+    /// This thread's stream.
+    fn stream(&self) -> PyResult<Stream> {
+        if let Some(s) = THREAD_LOCAL_STREAMS.with(|m| m.borrow().get(&self.id).copied()) {
+            return Ok(s);
+        }
+        let s = rmlx_core::new_stream(self.device).py()?;
+        THREAD_LOCAL_STREAMS.with(|m| m.borrow_mut().insert(self.id, s));
+        Ok(s)
+    }
+}
+
+#[pymethods]
+impl PyThreadLocalStream {
+    #[getter]
+    fn device(&self) -> PyDevice {
+        PyDevice(self.device)
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.downcast::<PyThreadLocalStream>().is_ok_and(|o| o.get().id == self.id)
+    }
+    fn __hash__(&self) -> u64 {
+        0x7b5e_0000 ^ self.id as u64
+    }
+    fn __repr__(&self) -> String {
+        format!("ThreadLocalStream({}, {})", PyDevice(self.device).__repr__(), self.id)
+    }
+}
+
+/// The device `obj` names, refused with a ValueError (as MLX refuses it)
+/// when this process cannot use it: asking `what` for a missing GPU is a
+/// bad argument, not a failure of the run.
+pub fn usable_device(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Device> {
+    let device = device_of(obj)?;
+    if !rmlx_core::is_available(device) {
+        return Err(PyValueError::new_err(format!(
+            "[{what}] {} is not available ({} GPU devices found)",
+            PyDevice(device).__repr__(),
+            rmlx_core::device_count(Device::Gpu(0))
+        )));
+    }
+    Ok(device)
+}
+
+/// A stream that each thread using it gets its own of.
+#[pyfunction]
+fn new_thread_local_stream(device: &Bound<'_, PyAny>) -> PyResult<PyThreadLocalStream> {
+    let device = usable_device(device, "new_thread_local_stream")?;
+    Ok(PyThreadLocalStream { id: NEXT_THREAD_LOCAL.fetch_add(1, Ordering::Relaxed), device })
+}
+
+/// A new stream that any thread may use (every rmlx stream may be).
+#[pyfunction(name = "new_thread_unsafe_stream")]
+fn new_shared_stream(device: &Bound<'_, PyAny>) -> PyResult<PyStream> {
+    Ok(PyStream(rmlx_core::new_stream(usable_device(device, "new_thread_unsafe_stream")?).py()?))
+}
+
+/// Makes `stream` the default of its device for this thread; the default
+/// device does not change.
+#[pyfunction]
+fn set_default_stream(stream: &Bound<'_, PyAny>) -> PyResult<()> {
+    let s = stream.extract::<PyStream>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "set_default_stream: expected a Stream, got {}",
+            stream.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })?;
+    if !rmlx_core::is_available(s.0.device) {
+        return Err(PyValueError::new_err(format!("[set_default_stream] {} is not available", s.__repr__())));
+    }
+    rmlx_core::set_default_stream(s.0).py()
+}
+
+/// Forgets the streams this thread made: its `set_default_stream` choices
+/// and what its `ThreadLocalStream`s stood for.
+#[pyfunction]
+fn clear_streams() {
+    rmlx_core::clear_streams();
+    THREAD_LOCAL_STREAMS.with(|m| m.borrow_mut().clear());
+}
+
+pub fn add(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyThreadLocalStream>()?;
+    m.add_function(wrap_pyfunction!(new_thread_local_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(new_shared_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(set_default_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(clear_streams, m)?)?;
+    Ok(())
+}
+
 /// A device from a Device or a DeviceType.
 pub fn device_of(obj: &Bound<'_, PyAny>) -> PyResult<Device> {
     if let Ok(d) = obj.extract::<PyDevice>() {
@@ -155,11 +263,14 @@ pub fn stream_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<StreamOrDev
             if let Ok(s) = o.extract::<PyStream>() {
                 return Ok(Some(s.0.into()));
             }
+            if let Ok(t) = o.downcast::<PyThreadLocalStream>() {
+                return Ok(Some(t.get().stream()?.into()));
+            }
             Ok(Some(
                 device_of(o)
                     .map_err(|_| {
                         PyTypeError::new_err(format!(
-                            "stream= takes a Stream or a Device, got {}",
+                            "stream= takes a Stream, a ThreadLocalStream or a Device, got {}",
                             o.repr().map(|r| r.to_string()).unwrap_or_default()
                         ))
                     })?

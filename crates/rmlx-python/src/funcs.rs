@@ -11,7 +11,7 @@ use rmlx_core::{Array, Dtype, Operand};
 
 use crate::array::{axes_arg, wrap, PyArray};
 use crate::convert::{operand, operand_pair, to_array};
-use crate::device::{device_of, on, stream_arg, PyDevice, PyStream};
+use crate::device::{device_of, on, stream_arg, usable_device, PyDevice, PyStream};
 use crate::dtype::{dtype_arg, dtype_like, PyDtype};
 use crate::errors::Py as _;
 
@@ -934,17 +934,17 @@ pub fn default_device() -> PyDevice {
 /// Sets the device ops run on unless told otherwise.
 #[pyfunction]
 pub fn set_default_device(device: &Obj<'_>) -> PyResult<()> {
-    rmlx_core::set_default_device(device_of(device)?).py()
+    rmlx_core::set_default_device(usable_device(device, "set_default_device")?).py()
 }
 /// The default stream of a device.
 #[pyfunction]
 pub fn default_stream(device: &Obj<'_>) -> PyResult<PyStream> {
-    Ok(PyStream(rmlx_core::default_stream(device_of(device)?).py()?))
+    Ok(PyStream(rmlx_core::default_stream(usable_device(device, "default_stream")?).py()?))
 }
 /// A new stream on a device.
 #[pyfunction]
 pub fn new_stream(device: &Obj<'_>) -> PyResult<PyStream> {
-    Ok(PyStream(rmlx_core::new_stream(device_of(device)?).py()?))
+    Ok(PyStream(rmlx_core::new_stream(usable_device(device, "new_stream")?).py()?))
 }
 /// Whether a device (type) is available on this machine.
 #[pyfunction]

@@ -13,6 +13,7 @@ mod errors;
 mod extra;
 mod funcs;
 mod index;
+mod inspect;
 mod random;
 mod select;
 mod transforms;
@@ -23,10 +24,10 @@ use dtype::{PyDtype, PyDtypeCategory, CATEGORIES};
 use errors::Py as _;
 
 /// `with mx.stream(s):` places the ops built inside on `s` (a Stream, a
-/// Device or a DeviceType).
-#[pyclass(name = "StreamContext", module = "rmlx.core")]
+/// ThreadLocalStream, a Device or a DeviceType).
+#[pyclass(name = "StreamContext", module = "rmlx.core", frozen)]
 struct StreamContext {
-    target: rmlx_core::StreamOrDevice,
+    target: Py<PyAny>,
 }
 
 #[pymethods]
@@ -34,13 +35,17 @@ impl StreamContext {
     /// `StreamContext(s)`: what `mx.stream(s)` gives.
     #[new]
     fn new(s: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let target = device::stream_arg(Some(s))?.ok_or_else(|| {
+        device::stream_arg(Some(s))?.ok_or_else(|| {
             pyo3::exceptions::PyTypeError::new_err("StreamContext needs a Stream or a Device, got None")
         })?;
-        Ok(StreamContext { target })
+        Ok(StreamContext { target: s.clone().unbind() })
     }
-    fn __enter__(&self) -> PyResult<()> {
-        rmlx_core::push_stream(self.target).py()
+    /// Resolved on entry: a ThreadLocalStream is the entering thread's stream.
+    fn __enter__(&self, py: Python<'_>) -> PyResult<()> {
+        match device::stream_arg(Some(self.target.bind(py)))? {
+            Some(t) => rmlx_core::push_stream(t).py(),
+            None => Err(pyo3::exceptions::PyTypeError::new_err("StreamContext needs a Stream or a Device, got None")),
+        }
     }
     #[pyo3(signature = (*_args))]
     fn __exit__(&self, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
@@ -83,6 +88,8 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDeviceType>()?;
     m.add_class::<PyStream>()?;
     m.add_class::<StreamContext>()?;
+    device::add(m)?;
+    inspect::add(m)?;
     for dt in rmlx_core::dtype::ALL_DTYPES {
         m.add(dt.name(), PyDtype(dt))?;
     }
@@ -99,6 +106,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("nan", f64::NAN)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("newaxis", py.None())?;
+    m.add("_MAX_NDIM", rmlx_core::shape::MAX_NDIM)?;
     m.add_function(wrap_pyfunction!(stream, m)?)?;
     m.add("IndexingError", errors::indexing_error_type(py)?)?;
     funcs::add_all(m)?;
