@@ -272,6 +272,10 @@ def test_torch_gpu_both_ways():
         assert torch.allclose(t, ref)
         t2 = torch.from_dlpack(b)
         assert t2.data_ptr() == t.data_ptr()
+        # Arrays made from host values (cast on the CPU when made) belong to the GPU stream too.
+        for v in (mx.array([1.0, 2.0]), mx.array([1, 2], dtype=mx.float16), mx.array(np.ones(3)), mx.array(2.5)):
+            assert v.__dlpack_device__() == (2, 0)
+            assert torch.from_dlpack(v).is_cuda
     # PyTorch computes, rmlx reads on its own stream: ordered, no copy.
     for dtype in (torch.float32, torch.bfloat16, torch.float16, torch.int64, torch.bool, torch.float64):
         u = (torch.randn(1000, 300, device="cuda") * 5).to(dtype)

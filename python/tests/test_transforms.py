@@ -377,3 +377,81 @@ def test_checkpoint_gives_the_same_gradients():
     # numbers among the arguments are passed through
     scaled = mx.checkpoint(lambda a, k: a * k)
     assert mx.grad(lambda a: scaled(a, 5.0).sum())(mx.array([1.0, 2.0])).tolist() == [5.0, 5.0]
+
+
+def test_custom_function_rules_under_the_complex_convention():
+    # The rule sees and returns cotangents in the convention the built-in
+    # rules use (the seed conjugated, the result conjugated back), so a rule
+    # written for MLX gives MLX's answer. Values from MLX 0.32.4.
+    c = mx.array(1 + 2j)
+    seen = []
+
+    @mx.custom_function
+    def f(x):
+        return x * c
+
+    @f.vjp
+    def f_vjp(primals, cotangent, output):
+        seen.append(np.array(cotangent))
+        return (cotangent * mx.array(0.5 - 1j),)
+
+    x = mx.array([1 + 1j, 2 - 1j])
+    _, (ct,) = mx.vjp(f, [x], [mx.array([1 + 0j, 1j])])
+    np.testing.assert_allclose(seen[0], [1 - 0j, -1j])
+    np.testing.assert_allclose(np.array(ct), [0.5 + 1j, -1 + 0.5j])
+    _, (ct,) = mx.vjp(lambda x: mx.sin(f(x)) * 3, [x], [mx.array([1 + 0j, 1j])])
+    np.testing.assert_allclose(np.array(ct), [33.4486 + 3.67412j, 31.1143 + 12.8737j], rtol=1e-4)
+    g = mx.grad(lambda x: mx.abs(f(x)).sum())(x)
+    np.testing.assert_allclose(np.array(g), [-1.1068 + 0.158114j, -0.2 + 1.1j], rtol=1e-4)
+
+
+def test_gradients_through_indices_computed_from_the_primal():
+    # Indices carry no gradient; the values they pick do. MLX 0.32.4 raises
+    # ValueError ("Cannot calculate VJP with respect to indices. Use
+    # stop_gradient on indices") for every one of these, even x[argmax(x)];
+    # rmlx gives JAX's and PyTorch's answer, which is the derivative almost
+    # everywhere (the indices are piecewise constant in x), so MLX programs
+    # (which wrap such indices in stop_gradient) run unchanged.
+    x = mx.array([3.0, 1.0, 2.0])
+    cases = [
+        (lambda x: x[mx.argmax(x)], [1, 0, 0]),
+        (lambda x: mx.take(x, mx.where(x > 1, 1, 0)).sum(), [1, 2, 0]),  # takes x[1], x[0], x[1]
+        (lambda x: mx.take(x, mx.floor(x - 1).astype(mx.int32)).sum(), [1, 1, 1]),
+        (lambda x: mx.take_along_axis(x, mx.argsort(x), axis=0).sum(), [1, 1, 1]),
+        (lambda x: (x * x).at[mx.argmax(x)].add(2.0).sum(), [6, 2, 4]),
+        (lambda x: mx.put_along_axis(x * x, mx.argmin(x, keepdims=True), mx.array([0.0]), axis=0).sum(), [6, 0, 4]),
+    ]
+    for f, want in cases:
+        np.testing.assert_allclose(np.array(mx.grad(f)(x)), want)
+        # The same with the indices behind stop_gradient, as MLX needs them.
+    np.testing.assert_allclose(np.array(mx.grad(lambda x: x[mx.stop_gradient(mx.argmax(x))])(x)), [1, 0, 0])
+    # A float argument used only as indices has a zero gradient (JAX's too).
+    table = mx.arange(6.0).reshape(2, 3)
+    g = mx.grad(lambda i: mx.take(table, i.astype(mx.int32), axis=1).sum())(mx.array([0.0, 2.0]))
+    assert g.tolist() == [0.0, 0.0]
+    # vjp and jvp with respect to integer indices: zeros of the indices' dtype.
+    idx = mx.array([[0, 2]])
+    fn = lambda a, i: mx.take_along_axis(a, i, axis=1)
+    _, (ga, gi) = mx.vjp(fn, [table, idx], [mx.ones((2, 2))])
+    assert ga.tolist() == [[1, 0, 1], [1, 0, 1]] and gi.dtype == mx.int32 and gi.tolist() == [[0, 0]]
+    _, (t,) = mx.jvp(fn, [table, idx], [mx.ones((2, 3)), mx.array([[1, 1]])])
+    assert t.tolist() == [[1, 1], [1, 1]]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed here")
+def test_index_gradients_against_jax():
+    import jax
+    import jax.numpy as jnp
+
+    xs = np.array([3.0, 1.0, 2.0, -0.5], dtype=np.float32)
+    pairs = [
+        (lambda x: x[mx.argmax(x)], lambda x: x[jnp.argmax(x)]),
+        (lambda x: mx.take(x, mx.where(x > 1, 1, 0)).sum(), lambda x: jnp.take(x, jnp.where(x > 1, 1, 0)).sum()),
+        (lambda x: mx.take(x, mx.floor(x).astype(mx.int32) % 4).sum(),
+         lambda x: jnp.take(x, jnp.floor(x).astype(jnp.int32) % 4).sum()),
+        (lambda x: (mx.take_along_axis(x, mx.argsort(x), axis=0) * mx.arange(4)).sum(),
+         lambda x: (jnp.take_along_axis(x, jnp.argsort(x), axis=0) * jnp.arange(4)).sum()),
+        (lambda x: (x * x).at[mx.argmax(x)].add(x[0]).sum(), lambda x: (x * x).at[jnp.argmax(x)].add(x[0]).sum()),
+    ]
+    for f, g in pairs:
+        np.testing.assert_allclose(np.array(mx.grad(f)(mx.array(xs))), np.asarray(jax.grad(g)(jnp.asarray(xs))), rtol=1e-6)

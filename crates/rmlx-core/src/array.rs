@@ -297,6 +297,14 @@ impl Array {
         self.data().ok().map(|d| (Arc::as_ptr(&d.buf) as usize, d.buf.size()))
     }
 
+    /// A ready array's data as an array of `stream`, without a copy: for
+    /// data computed on one stream (a cast on the CPU of values read from
+    /// the host) that belongs to another.
+    pub fn on_stream(&self, stream: Stream) -> Result<Array> {
+        let data = self.data().map_err(|_| Error::value("on_stream: the array must be evaluated first"))?;
+        Ok(Array::ready(self.0.shape.clone(), self.0.dtype, stream, data))
+    }
+
     /// Strides in elements of a ready array (None before evaluation).
     pub fn strides(&self) -> Option<Vec<isize>> {
         self.data().ok().map(|d| d.strides)

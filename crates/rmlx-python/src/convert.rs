@@ -251,7 +251,8 @@ fn host_cast(a: Array, dt: Dtype) -> PyResult<Array> {
     }
     let b = rmlx_core::with_stream(rmlx_core::Device::Cpu, || ops::astype(&a, dt)).py()?.py()?;
     b.eval().py()?;
-    Ok(b)
+    // The array belongs where arrays made now go (a DLPack export follows it).
+    b.on_stream(rmlx_core::device::current_stream().py()?).py()
 }
 
 fn to_array_inner(obj: &Bound<'_, PyAny>, dtype: Option<Dtype>) -> PyResult<Array> {
