@@ -24,6 +24,8 @@ pub(crate) enum Family {
     Sort,
     Scan,
     Gather,
+    Scatter,
+    Random,
 }
 
 impl Family {
@@ -37,6 +39,8 @@ impl Family {
             Family::Sort => include_str!("kernels/sort.cu"),
             Family::Scan => include_str!("kernels/scan.cu"),
             Family::Gather => include_str!("kernels/gather.cu"),
+            Family::Scatter => include_str!("kernels/scatter.cu"),
+            Family::Random => include_str!("kernels/random.cu"),
         }
     }
 }
