@@ -47,7 +47,7 @@ save_kernels
 if [ -d .gpu/py ]; then
   start=$(date +%s.%N)
   if python3 -c "import pytest" 2>/dev/null; then
-    DEVICE=gpu PYTHONPATH=.gpu/py timeout -s KILL 300 python3 -m pytest -q -p no:cacheprovider python/tests > "$OUT/test-python.log" 2>&1
+    RMLX_DEVICE=gpu PYTHONPATH=.gpu/py timeout -s KILL 300 python3 -m pytest -q -p no:cacheprovider python/tests > "$OUT/test-python.log" 2>&1
     rc=$?
     summary=$(tail -1 "$OUT/test-python.log")
   else

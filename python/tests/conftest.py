@@ -1,4 +1,5 @@
-"""The suite runs on the device named by DEVICE=cpu|gpu (default: cpu)."""
+"""The suite runs on the device RMLX_DEVICE names (cpu, gpu or gpu:N, as for
+the Rust suite; DEVICE is an alias), cpu by default."""
 
 import os
 
@@ -6,15 +7,19 @@ import pytest
 
 import rmlx.core as mx
 
-DEVICE = os.environ.get("DEVICE", "cpu")
+DEVICE = os.environ.get("DEVICE") or os.environ.get("RMLX_DEVICE") or "cpu"
 
 
 def pytest_configure(config):
-    if DEVICE == "gpu":
-        if not mx.is_available(mx.gpu):
-            raise pytest.UsageError("DEVICE=gpu but rmlx sees no GPU")
-        mx.set_default_device(mx.gpu)
-    elif DEVICE == "cpu":
+    kind, _, index = DEVICE.strip().lower().partition(":")
+    if kind in ("gpu", "cuda"):
+        n = int(index) if index.isdigit() else 0
+        if index and not index.isdigit():
+            raise pytest.UsageError(f"RMLX_DEVICE must be cpu, gpu or gpu:N, got {DEVICE!r}")
+        if not mx.is_available(mx.Device(mx.gpu, n)):
+            raise pytest.UsageError(f"RMLX_DEVICE={DEVICE} but rmlx sees no such GPU")
+        mx.set_default_device(mx.Device(mx.gpu, n))
+    elif kind == "cpu" and not index:
         mx.set_default_device(mx.cpu)
     else:
-        raise pytest.UsageError(f"DEVICE must be cpu or gpu, got {DEVICE!r}")
+        raise pytest.UsageError(f"RMLX_DEVICE must be cpu, gpu or gpu:N, got {DEVICE!r}")
