@@ -4,6 +4,34 @@
 
 use crate::dtype::Dtype;
 
+/// An enum of ops with `ALL`, every variant in declaration order, so that no
+/// list of every op is kept by hand.
+macro_rules! op_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($v:ident,)* }) => {
+        $(#[$m])*
+        pub enum $name {
+            $($v,)*
+        }
+        impl $name {
+            /// Every op, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+        }
+    };
+}
+
+/// How an elementwise op takes part in a fused chain (one kernel for a run
+/// of elementwise nodes on the GPU).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fusion {
+    /// Not fused: its dtype changes, or it has no chain form.
+    No,
+    /// Fused, and cheap: a chain of such ops alone runs the light kernel.
+    Light,
+    /// Fused (transcendental or otherwise costly).
+    Full,
+}
+
+op_enum! {
 /// Elementwise functions of one array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
@@ -50,7 +78,40 @@ pub enum UnaryOp {
     LogicalNot,
     BitwiseInvert,
 }
+}
 
+impl UnaryOp {
+    /// Whether and how the op joins a fused chain (its result has the
+    /// input's float dtype when it does).
+    pub fn fusion(self) -> Fusion {
+        use UnaryOp::*;
+        match self {
+            Abs | Negative | Square | Floor | Ceil | Trunc => Fusion::Light,
+            Sign | Exp | Expm1 | Log | Log2 | Log10 | Log1p | Sqrt | Rsqrt | Reciprocal | Sin | Cos | Tan | Arcsin
+            | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Erf | Erfinv | Sigmoid | Round => {
+                Fusion::Full
+            }
+            Real | Imag | Conj | IsNan | IsInf | IsPosInf | IsNegInf | IsFinite | LogicalNot | BitwiseInvert => {
+                Fusion::No
+            }
+        }
+    }
+
+    /// The dtype of the kernel's result for an input of `dt`: bool for the
+    /// predicates, float32 for the parts and magnitude of complex64, else `dt`.
+    pub fn kernel_dtype(self, dt: Dtype) -> Dtype {
+        use UnaryOp::*;
+        match self {
+            IsNan | IsInf | IsPosInf | IsNegInf | IsFinite | LogicalNot => Dtype::Bool,
+            Abs | Real | Imag if dt == Dtype::Complex64 => Dtype::Float32,
+            Abs | Sign | Negative | Exp | Expm1 | Log | Log2 | Log10 | Log1p | Sqrt | Rsqrt | Square | Reciprocal
+            | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Erf
+            | Erfinv | Sigmoid | Floor | Ceil | Round | Trunc | Real | Imag | Conj | BitwiseInvert => dt,
+        }
+    }
+}
+
+op_enum! {
 /// Elementwise functions of two arrays of one dtype.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BinaryOp {
@@ -79,8 +140,20 @@ pub enum BinaryOp {
     LeftShift,
     RightShift,
 }
+}
 
 impl BinaryOp {
+    /// Whether and how the op joins a fused chain (float in, the same float out).
+    pub fn fusion(self) -> Fusion {
+        use BinaryOp::*;
+        match self {
+            Add | Subtract | Multiply | Divide | Maximum | Minimum => Fusion::Light,
+            FloorDivide | Remainder | Power | LogAddExp | Arctan2 => Fusion::Full,
+            Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual | LogicalAnd | LogicalOr | BitwiseAnd
+            | BitwiseOr | BitwiseXor | LeftShift | RightShift => Fusion::No,
+        }
+    }
+
     /// Comparisons give bool whatever their inputs.
     pub fn is_comparison(self) -> bool {
         use BinaryOp::*;
@@ -293,5 +366,39 @@ impl Primitive {
                 | Primitive::AsStrided { .. }
                 | Primitive::View(_)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_lists_hold_every_variant_once() {
+        assert_eq!(UnaryOp::ALL.len(), 42);
+        assert_eq!(BinaryOp::ALL.len(), 24);
+        for (i, a) in UnaryOp::ALL.iter().enumerate() {
+            assert!(!UnaryOp::ALL[i + 1..].contains(a), "{a:?} twice");
+        }
+        for (i, a) in BinaryOp::ALL.iter().enumerate() {
+            assert!(!BinaryOp::ALL[i + 1..].contains(a), "{a:?} twice");
+        }
+    }
+
+    #[test]
+    fn fused_ops_keep_their_float_dtype() {
+        for &op in UnaryOp::ALL {
+            if op.fusion() != Fusion::No {
+                for dt in [Dtype::Float16, Dtype::Bfloat16, Dtype::Float32, Dtype::Float64] {
+                    assert_eq!(op.kernel_dtype(dt), dt, "{op:?} on {dt}");
+                }
+            }
+        }
+        for &op in BinaryOp::ALL {
+            assert!(op.fusion() == Fusion::No || !op.is_comparison(), "{op:?} gives bool and cannot fuse");
+        }
+        let fused = UnaryOp::ALL.iter().filter(|o| o.fusion() != Fusion::No).count();
+        assert_eq!(fused, 32);
+        assert_eq!(BinaryOp::ALL.iter().filter(|o| o.fusion() != Fusion::No).count(), 11);
     }
 }

@@ -42,8 +42,12 @@ fn unary(op: UnaryOp, a: &Array, y: &Array, t: &Array) -> Result<Option<Array>> 
         Real => ops::real(t)?,
         Imag => ops::imag(t)?,
         Conj => ops::conj(t)?,
-        // Elementwise: the vjp rule multiplies by the same derivative.
-        _ => match super::vjp_rules::unary(op, a, y, t)?.pop().flatten() {
+        // Elementwise: the vjp rule multiplies by the same derivative (the
+        // ops without one, predicates and bit ops, give no tangent).
+        Abs | Sign | Negative | Exp | Expm1 | Log | Log2 | Log10 | Log1p | Sqrt | Rsqrt | Square | Reciprocal | Sin
+        | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Erf | Erfinv
+        | Sigmoid | Floor | Ceil | Round | Trunc | IsNan | IsInf | IsPosInf | IsNegInf | IsFinite | LogicalNot
+        | BitwiseInvert => match super::vjp_rules::unary(op, a, y, t)?.pop().flatten() {
             Some(r) => r,
             None => return Ok(None),
         },

@@ -15,47 +15,42 @@ use crate::array::{Array, Data, State};
 use crate::device::{Device, Stream};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
-use crate::primitive::{BinaryOp, Primitive, UnaryOp};
+use crate::primitive::{BinaryOp, Fusion, Primitive, UnaryOp};
 use crate::shape::{is_row_contiguous, size_of};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Steps and device arrays one launch takes (as in chain.cu).
 const STEPS: usize = 240;
 const ARRAYS: usize = 8;
 
-/// The unary ops a chain may hold (their result has the input's float dtype).
-const UNARY: [UnaryOp; 32] = {
-    use UnaryOp::*;
-    [
-        Abs, Negative, Sign, Square, Exp, Expm1, Log, Log2, Log10, Log1p, Sqrt, Rsqrt, Reciprocal, Sin, Cos, Tan,
-        Arcsin, Arccos, Arctan, Sinh, Cosh, Tanh, Arcsinh, Arccosh, Arctanh, Erf, Erfinv, Sigmoid, Floor, Ceil, Round,
-        Trunc,
-    ]
-};
+/// The unary ops a chain may hold, in code order (their result has the
+/// input's float dtype): those whose `fusion` is not `No`.
+fn unary_ops() -> &'static [UnaryOp] {
+    static OPS: OnceLock<Vec<UnaryOp>> = OnceLock::new();
+    OPS.get_or_init(|| UnaryOp::ALL.iter().copied().filter(|o| o.fusion() != Fusion::No).collect())
+}
 
-/// The binary ops a chain may hold (float in, the same float out).
-const BINARY: [BinaryOp; 11] = {
-    use BinaryOp::*;
-    [Add, Subtract, Multiply, Divide, FloorDivide, Remainder, Power, Maximum, Minimum, LogAddExp, Arctan2]
-};
+/// The binary ops a chain may hold, coded after the unary ones (float in,
+/// the same float out).
+fn binary_ops() -> &'static [BinaryOp] {
+    static OPS: OnceLock<Vec<BinaryOp>> = OnceLock::new();
+    OPS.get_or_init(|| BinaryOp::ALL.iter().copied().filter(|o| o.fusion() != Fusion::No).collect())
+}
 
 /// Cheap ops: a chain of these alone runs a kernel whose switch has only
 /// them, so it needs fewer registers (more threads in flight per SM) than
 /// one that can also take exp, pow, erfinv, ...
 fn is_light(code: u8) -> bool {
-    use BinaryOp as B;
-    use UnaryOp as U;
     let c = code as usize;
     if c == 0 {
         return true;
     }
-    if c <= UNARY.len() {
-        return matches!(UNARY[c - 1], U::Abs | U::Negative | U::Square | U::Floor | U::Ceil | U::Trunc);
+    let (unary, binary) = (unary_ops(), binary_ops());
+    if c <= unary.len() {
+        return unary[c - 1].fusion() == Fusion::Light;
     }
-    BINARY
-        .get(c - 1 - UNARY.len())
-        .is_some_and(|op| matches!(op, B::Add | B::Subtract | B::Multiply | B::Divide | B::Maximum | B::Minimum))
+    binary.get(c - 1 - unary.len()).is_some_and(|op| op.fusion() == Fusion::Light)
 }
 
 /// Whether the light kernel serves chains of light ops (`RMLX_CHAIN_LIGHT=0`
@@ -72,8 +67,10 @@ fn fusable_dtype(d: Dtype) -> bool {
 /// Program code of a primitive (0 is "load"), if a chain may hold it.
 fn code_of(prim: &Primitive) -> Option<u8> {
     match prim {
-        Primitive::Unary(op) => UNARY.iter().position(|o| o == op).map(|i| 1 + i as u8),
-        Primitive::Binary(op) => BINARY.iter().position(|o| o == op).map(|i| 1 + UNARY.len() as u8 + i as u8),
+        Primitive::Unary(op) => unary_ops().iter().position(|o| o == op).map(|i| 1 + i as u8),
+        Primitive::Binary(op) => {
+            binary_ops().iter().position(|o| o == op).map(|i| 1 + unary_ops().len() as u8 + i as u8)
+        }
         _ => None,
     }
 }
@@ -214,7 +211,7 @@ fn apply_source(dtype: Dtype, light: bool) -> Result<String> {
         "typedef {t} T;\ntemplate <int V> DEV void chain_apply(T (&acc)[V], const T (&y)[V], int code, bool swap) {{\n  \
          switch (code) {{\n"
     );
-    for (i, &op) in UNARY.iter().enumerate() {
+    for (i, &op) in unary_ops().iter().enumerate() {
         if light && !is_light(1 + i as u8) {
             continue;
         }
@@ -224,15 +221,15 @@ fn apply_source(dtype: Dtype, light: bool) -> Result<String> {
             1 + i
         );
     }
-    for (i, &op) in BINARY.iter().enumerate() {
-        if light && !is_light((1 + UNARY.len() + i) as u8) {
+    for (i, &op) in binary_ops().iter().enumerate() {
+        if light && !is_light((1 + unary_ops().len() + i) as u8) {
             continue;
         }
         let e = binary_expr(op);
         s += &format!(
             "    case {}: {{\n#pragma unroll\n      for (int k = 0; k < V; k++) {{ T x0 = swap ? y[k] : acc[k]; \
              T x1 = swap ? acc[k] : y[k]; acc[k] = ({e}); }}\n    }} break;\n",
-            1 + UNARY.len() + i
+            1 + unary_ops().len() + i
         );
     }
     s += "    default: break;\n  }\n}\n";

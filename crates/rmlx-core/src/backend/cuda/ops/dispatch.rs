@@ -73,22 +73,7 @@ pub(crate) fn eval(ctx: &Ctx, prim: &Primitive, inputs: &[Array], shape: &[usize
 /// only NVRTC): a check that every specialisation builds. Returns how many.
 #[doc(hidden)]
 pub fn compile_all(arch: &str, mut progress: impl FnMut(&str)) -> Result<usize> {
-    let all = [
-        Dtype::Bool,
-        Dtype::Uint8,
-        Dtype::Uint16,
-        Dtype::Uint32,
-        Dtype::Uint64,
-        Dtype::Int8,
-        Dtype::Int16,
-        Dtype::Int32,
-        Dtype::Int64,
-        Dtype::Float16,
-        Dtype::Bfloat16,
-        Dtype::Float32,
-        Dtype::Float64,
-        Dtype::Complex64,
-    ];
+    let all = crate::dtype::ALL_DTYPES;
     let mut n = 0;
     let mut build = |family: Family, defines: &str, what: &str| -> Result<()> {
         progress(what);
@@ -96,94 +81,17 @@ pub fn compile_all(arch: &str, mut progress: impl FnMut(&str)) -> Result<usize> 
         n += 1;
         Ok(())
     };
-    use UnaryOp::*;
-    let unary_ops = [
-        Abs,
-        Sign,
-        Negative,
-        Exp,
-        Expm1,
-        Log,
-        Log2,
-        Log10,
-        Log1p,
-        Sqrt,
-        Rsqrt,
-        Square,
-        Reciprocal,
-        Sin,
-        Cos,
-        Tan,
-        Arcsin,
-        Arccos,
-        Arctan,
-        Sinh,
-        Cosh,
-        Tanh,
-        Arcsinh,
-        Arccosh,
-        Arctanh,
-        Erf,
-        Erfinv,
-        Sigmoid,
-        Floor,
-        Ceil,
-        Round,
-        Trunc,
-        Real,
-        Imag,
-        Conj,
-        IsNan,
-        IsInf,
-        IsPosInf,
-        IsNegInf,
-        IsFinite,
-        LogicalNot,
-        BitwiseInvert,
-    ];
-    use BinaryOp::*;
-    let binary_ops = [
-        Add,
-        Subtract,
-        Multiply,
-        Divide,
-        FloorDivide,
-        Remainder,
-        Power,
-        Maximum,
-        Minimum,
-        LogAddExp,
-        Arctan2,
-        Equal,
-        NotEqual,
-        Less,
-        LessEqual,
-        Greater,
-        GreaterEqual,
-        LogicalAnd,
-        LogicalOr,
-        BitwiseAnd,
-        BitwiseOr,
-        BitwiseXor,
-        LeftShift,
-        RightShift,
-    ];
     for &dt in &all {
         // All unary and binary ops of one dtype in one program, as separate OP macros would clash:
         // compile a program per op, but only for the dtypes where the op applies.
         let mut exprs: Vec<(String, Dtype)> = Vec::new();
-        for &op in &unary_ops {
+        for &op in UnaryOp::ALL {
             if let Ok(e) = unary_expr(op, dt) {
-                let out = match op {
-                    IsNan | IsInf | IsPosInf | IsNegInf | IsFinite | LogicalNot => Dtype::Bool,
-                    Abs | Real | Imag if dt == Dtype::Complex64 => Dtype::Float32,
-                    _ => dt,
-                };
-                exprs.push((e, out));
+                exprs.push((e, op.kernel_dtype(dt)));
             }
         }
-        for &op in &binary_ops {
-            if matches!(op, LogAddExp | Arctan2) && !dt.is_float() {
+        for &op in BinaryOp::ALL {
+            if matches!(op, BinaryOp::LogAddExp | BinaryOp::Arctan2) && !dt.is_float() {
                 continue;
             }
             exprs.push((binary_expr(op).to_string(), if op.is_comparison() { Dtype::Bool } else { dt }));

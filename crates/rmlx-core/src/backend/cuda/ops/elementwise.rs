@@ -179,7 +179,9 @@ pub(super) fn real_fn(op: UnaryOp) -> Option<&'static str> {
         Ceil => "ceil(x)",
         Trunc => "trunc(x)",
         Round => "round_he(x)",
-        _ => return None,
+        // Written in unary_expr for every dtype, or not float math.
+        Abs | Sign | Negative | Square | Real | Imag | Conj | IsNan | IsInf | IsPosInf | IsNegInf | IsFinite
+        | LogicalNot | BitwiseInvert => return None,
     })
 }
 
@@ -216,7 +218,9 @@ pub(super) fn complex_fn(op: UnaryOp) -> Option<(&'static str, Dtype)> {
         IsNan => ("(isnan(x0.re) || isnan(x0.im))", Dtype::Bool),
         IsInf => ("(isinf(x0.re) || isinf(x0.im))", Dtype::Bool),
         IsFinite => ("(isfinite(x0.re) && isfinite(x0.im))", Dtype::Bool),
-        _ => return None,
+        // Written in unary_expr for every dtype, or not defined for complex.
+        Sign | Negative | Square | Erf | Erfinv | Floor | Ceil | Round | Trunc | IsPosInf | IsNegInf | LogicalNot
+        | BitwiseInvert => return None,
     })
 }
 
