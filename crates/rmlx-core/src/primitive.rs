@@ -310,26 +310,43 @@ pub enum Primitive {
         reverse: bool,
         inclusive: bool,
     },
-    /// A convolution run by cuDNN, made only for GPU streams where cuDNN
-    /// takes the shapes: input 0 `(N, spatial..., C)`, weight input 1
-    /// `(O, kernel..., C / groups)`, channels last (MLX's layout).
-    Conv(ConvSpec),
+    /// A convolution (a correlation unless `flip`), channels last (MLX's
+    /// layout): input 0 `(N, spatial..., C_in)`, weight input 1
+    /// `(C_out, kernel..., C_in / groups)`, output `(N, spatial..., C_out)`,
+    /// of one floating dtype. The same node on every device; each backend
+    /// picks its kernel when it runs (im2col into the GEMM, or cuDNN).
+    Conv(ConvArgs),
     /// A function with its own transformation rules (`CustomFunction`):
     /// the first `n_primals` inputs are its arguments, the rest its results
     /// as the wrapped function computed them, which this node passes on.
     Custom(crate::transforms::CustomRef),
 }
 
-/// The arguments of a `Conv` node, one value per spatial dimension;
-/// `padding` is added on both sides.
+/// The arguments of a convolution, one value per spatial dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ConvSpec {
+pub struct ConvArgs {
     pub stride: Vec<usize>,
-    pub padding: Vec<usize>,
-    pub dilation: Vec<usize>,
+    /// Zeros added before and after each spatial dimension.
+    pub padding: Vec<(usize, usize)>,
+    pub kernel_dilation: Vec<usize>,
+    pub input_dilation: Vec<usize>,
     pub groups: usize,
-    /// A true convolution (the kernel flipped) rather than a correlation.
+    /// Flip the kernel (a true convolution rather than a correlation).
     pub flip: bool,
+}
+
+impl ConvArgs {
+    /// Stride 1, no padding, no dilation, one group, for `d` spatial dimensions.
+    pub fn new(d: usize) -> Self {
+        ConvArgs {
+            stride: vec![1; d],
+            padding: vec![(0, 0); d],
+            kernel_dilation: vec![1; d],
+            input_dilation: vec![1; d],
+            groups: 1,
+            flip: false,
+        }
+    }
 }
 
 /// What a scan combines with.

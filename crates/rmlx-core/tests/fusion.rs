@@ -10,15 +10,7 @@ use rmlx_core::{ops, Array, Axes, Dtype};
 
 /// Deterministic values in [-1, 1).
 fn values(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
+    crate::common::uniform(n, seed, -1.0, 1.0).into_iter().map(|v| v as f32).collect()
 }
 
 fn input(n: usize, seed: u64, dt: Dtype) -> Array {

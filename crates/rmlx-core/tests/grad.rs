@@ -10,13 +10,7 @@ use rmlx_core::{grad, jvp, value_and_grad, vjp, Array, Dtype, Error, Result};
 
 /// Deterministic values in [lo, hi).
 fn values(n: usize, seed: u64, lo: f64, hi: f64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            lo + (hi - lo) * ((s >> 11) as f64 / (1u64 << 53) as f64)
-        })
-        .collect()
+    crate::common::uniform(n, seed, lo, hi)
 }
 
 fn arr(v: &[f64], shape: &[usize]) -> Array {

@@ -12,10 +12,10 @@ use common::arr;
 /// Deterministic values: multiples of 1/8 in [-1, 1] for floats (exact in
 /// every float dtype), -9..=9 for signed and 0..=18 for unsigned integers.
 fn gen(n: usize, dtype: Dtype, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xDEAD_BEEF;
+    let mut rng = crate::common::Lcg::new(seed);
     (0..n)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let s = rng.next_u64();
             let r = ((s >> 33) % 19) as f64;
             if dtype.is_unsigned() {
                 r

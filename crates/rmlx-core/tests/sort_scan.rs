@@ -15,15 +15,15 @@ fn f64s(a: &Array) -> Vec<f64> {
 
 /// Deterministic values with ties, NaNs and both zeros.
 fn values(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut r = crate::common::Lcg::new(seed);
     (0..n)
         .map(|i| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let v = r.below(2001);
             match i % 97 {
                 0 => f32::NAN,
                 1 => -0.0,
                 2 => 0.0,
-                _ => ((s >> 33) % 2001) as f32 / 8.0 - 125.0,
+                _ => v as f32 / 8.0 - 125.0,
             }
         })
         .collect()

@@ -6,6 +6,7 @@
 
 mod binary;
 mod common;
+mod conv;
 mod creation;
 mod custom;
 mod dtype;

@@ -7,13 +7,7 @@ use rmlx_core::primitive::{PadMode, ScatterMode};
 use rmlx_core::{grad, vmap, Array, Dtype, Result};
 
 fn values(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            -1.0 + 2.0 * ((s >> 11) as f64 / (1u64 << 53) as f64)
-        })
-        .collect()
+    crate::common::uniform(n, seed, -1.0, 1.0)
 }
 
 fn arr(shape: &[usize], seed: u64) -> Array {

@@ -1,93 +1,20 @@
 //! Convolutions in MLX's layout (channels last): inputs `(N, spatial..., C_in)`,
 //! weights `(C_out, kernel..., C_in / groups)`, outputs `(N, spatial..., C_out)`.
-//! `conv_general` dilates and pads the input, views its windows with
-//! `as_strided` (im2col without a separate kernel) and contracts them with the
-//! weights in one matrix product per group, so it runs on every device and
-//! differentiates through the ops it is made of.
+//! `conv_general` makes one `Conv` node, which each backend runs with its own
+//! kernel; its transformations differentiate `conv_general_composed`, the same
+//! convolution as graph ops (the input dilated and padded, its windows viewed
+//! with `as_strided` and contracted with the weights in one matrix product
+//! per group).
 
 use super::{
     as_strided, astype, contiguous, flip, matmul, pad, reshape_to, slice, swapaxes, transpose, zeros, Axes, SliceArg,
 };
 use crate::array::Array;
-use crate::device::{current_stream, Device};
-use crate::dtype::{promote_types, Dtype};
+use crate::dtype::promote_types;
 use crate::error::{Error, Result};
-use crate::primitive::{ConvSpec, PadMode, Primitive};
+pub use crate::primitive::ConvArgs;
+use crate::primitive::{PadMode, Primitive};
 use crate::shape::{fmt_shape, row_major_strides};
-
-/// Per-dimension arguments of a convolution, one value per spatial dimension.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConvArgs {
-    pub stride: Vec<usize>,
-    /// Zeros added before and after each spatial dimension.
-    pub padding: Vec<(usize, usize)>,
-    pub kernel_dilation: Vec<usize>,
-    pub input_dilation: Vec<usize>,
-    pub groups: usize,
-    /// Flip the kernel (a true convolution rather than a correlation).
-    pub flip: bool,
-}
-
-impl ConvArgs {
-    /// Stride 1, no padding, no dilation, one group, for `d` spatial dimensions.
-    pub fn new(d: usize) -> Self {
-        ConvArgs {
-            stride: vec![1; d],
-            padding: vec![(0, 0); d],
-            kernel_dilation: vec![1; d],
-            input_dilation: vec![1; d],
-            groups: 1,
-            flip: false,
-        }
-    }
-}
-
-impl ConvArgs {
-    /// The arguments of a `Conv` node, as `ConvArgs`.
-    pub(crate) fn of_spec(spec: &ConvSpec) -> ConvArgs {
-        ConvArgs {
-            stride: spec.stride.clone(),
-            padding: spec.padding.iter().map(|&p| (p, p)).collect(),
-            kernel_dilation: spec.dilation.clone(),
-            input_dilation: vec![1; spec.stride.len()],
-            groups: spec.groups,
-            flip: spec.flip,
-        }
-    }
-}
-
-/// A `Conv` node (cuDNN) for `x` and `w` (of one floating dtype) when the
-/// current stream is a GPU's and cuDNN takes the convolution; padding that
-/// differs between the two sides is added to `x` first (cuDNN pads both
-/// sides alike). `None`: build the im2col form instead.
-fn cudnn_conv(x: &Array, w: &Array, args: &ConvArgs, out_shape: &[usize]) -> Result<Option<Array>> {
-    let Device::Gpu(dev) = current_stream()?.device else { return Ok(None) };
-    if args.input_dilation.iter().any(|&d| d != 1)
-        || !matches!(x.dtype(), Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16)
-    {
-        return Ok(None);
-    }
-    let sym: Vec<usize> = args.padding.iter().map(|&(a, b)| a.min(b)).collect();
-    let mut xp = x.clone();
-    if args.padding.iter().any(|&(a, b)| a != b) {
-        let mut widths = vec![(0usize, 0usize); x.ndim()];
-        for (i, &(a, b)) in args.padding.iter().enumerate() {
-            widths[1 + i] = (a - sym[i], b - sym[i]);
-        }
-        xp = pad(&xp, &widths, PadMode::Constant, 0)?;
-    }
-    let spec = ConvSpec {
-        stride: args.stride.clone(),
-        padding: sym,
-        dilation: args.kernel_dilation.clone(),
-        groups: args.groups,
-        flip: args.flip,
-    };
-    if !crate::backend::cuda::conv_supported(dev, x.dtype(), xp.shape(), w.shape(), &spec, out_shape) {
-        return Ok(None);
-    }
-    Ok(Some(super::node(out_shape.to_vec(), x.dtype(), Primitive::Conv(spec), vec![xp, w.clone()])?))
-}
 
 /// `x` with `d - 1` zeros between its elements along `axis`.
 fn dilate(x: &Array, axis: usize, d: usize) -> Result<Array> {
@@ -111,19 +38,20 @@ fn dilate(x: &Array, axis: usize, d: usize) -> Result<Array> {
 
 /// MLX's `conv_general`: a convolution (a correlation unless `flip`) over
 /// any number of spatial dimensions with strides, padding, kernel and input
-/// dilation and feature groups. On a GPU stream it runs through cuDNN when
-/// cuDNN takes the shapes (`RMLX_DISABLE_CUDNN=1` turns that off).
+/// dilation and feature groups, as one `Conv` node whatever the device (the
+/// GPU backend runs it through cuDNN when cuDNN takes it; `RMLX_DISABLE_CUDNN=1`
+/// turns that off).
 pub fn conv_general(input: &Array, weight: &Array, args: &ConvArgs) -> Result<Array> {
     conv_impl(input, weight, args, true)
 }
 
-/// `conv_general` as im2col views and matrix products, never cuDNN (the
+/// `conv_general` as im2col views and matrix products of the graph (the
 /// form the transformations of a `Conv` node differentiate).
 pub(crate) fn conv_general_composed(input: &Array, weight: &Array, args: &ConvArgs) -> Result<Array> {
     conv_impl(input, weight, args, false)
 }
 
-fn conv_impl(input: &Array, weight: &Array, args: &ConvArgs, allow_cudnn: bool) -> Result<Array> {
+fn conv_impl(input: &Array, weight: &Array, args: &ConvArgs, as_node: bool) -> Result<Array> {
     let name = "conv_general";
     let nd = input.ndim();
     if nd < 3 || weight.ndim() != nd {
@@ -196,10 +124,8 @@ fn conv_impl(input: &Array, weight: &Array, args: &ConvArgs, allow_cudnn: bool) 
     if n == 0 || c_out == 0 {
         return zeros(&out_shape, dt);
     }
-    if allow_cudnn {
-        if let Some(y) = cudnn_conv(&x, &w, args, &out_shape)? {
-            return Ok(y);
-        }
+    if as_node {
+        return super::node(out_shape, dt, Primitive::Conv(args.clone()), vec![x, w]);
     }
     // Input dilation, then padding.
     let mut x = x;

@@ -7,8 +7,10 @@ use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::primitive::{Primitive, UnaryOp};
 
-fn unary_node(a: &Array, op: UnaryOp, out: Dtype) -> Result<Array> {
-    node(a.shape().to_vec(), out, Primitive::Unary(op), vec![a.clone()])
+/// The node of `op` on `a`; its dtype is the op's rule (`UnaryOp::kernel_dtype`),
+/// the one place that rule is kept.
+fn unary_node(a: &Array, op: UnaryOp) -> Result<Array> {
+    node(a.shape().to_vec(), op.kernel_dtype(a.dtype()), Primitive::Unary(op), vec![a.clone()])
 }
 
 /// Casts to `dtype` (a no-op that returns `a` itself when the dtype is the same).
@@ -24,9 +26,7 @@ fn float_math(a: &Array, op: UnaryOp, complex_ok: bool) -> Result<Array> {
     if a.dtype().is_complex() && !complex_ok {
         return Err(Error::Dtype(format!("{}: complex64 is not supported", name(op))));
     }
-    let a = astype(a, a.dtype().to_inexact())?;
-    let dt = a.dtype();
-    unary_node(&a, op, dt)
+    unary_node(&astype(a, a.dtype().to_inexact())?, op)
 }
 
 fn name(op: UnaryOp) -> String {
@@ -98,11 +98,10 @@ pub fn reciprocal(a: &Array) -> Result<Array> {
 
 /// Absolute value (the magnitude, as float32, for complex64).
 pub fn abs(a: &Array) -> Result<Array> {
-    let out = if a.dtype().is_complex() { Dtype::Float32 } else { a.dtype() };
     if a.dtype() == Dtype::Bool || a.dtype().is_unsigned() {
         return Ok(a.clone());
     }
-    unary_node(a, UnaryOp::Abs, out)
+    unary_node(a, UnaryOp::Abs)
 }
 
 /// -1, 0 or 1 by sign (NaN stays NaN; z/|z| for complex).
@@ -110,7 +109,7 @@ pub fn sign(a: &Array) -> Result<Array> {
     if a.dtype() == Dtype::Bool {
         return Ok(a.clone());
     }
-    unary_node(a, UnaryOp::Sign, a.dtype())
+    unary_node(a, UnaryOp::Sign)
 }
 
 /// -x (bool is rejected, as NumPy rejects it).
@@ -118,12 +117,12 @@ pub fn negative(a: &Array) -> Result<Array> {
     if a.dtype() == Dtype::Bool {
         return Err(Error::Dtype("negative: not supported for bool; use logical_not".into()));
     }
-    unary_node(a, UnaryOp::Negative, a.dtype())
+    unary_node(a, UnaryOp::Negative)
 }
 
 /// x * x.
 pub fn square(a: &Array) -> Result<Array> {
-    unary_node(a, UnaryOp::Square, a.dtype())
+    unary_node(a, UnaryOp::Square)
 }
 
 fn rounding(a: &Array, op: UnaryOp) -> Result<Array> {
@@ -134,7 +133,7 @@ fn rounding(a: &Array, op: UnaryOp) -> Result<Array> {
     if !dt.is_float() {
         return Ok(a.clone());
     }
-    unary_node(a, op, dt)
+    unary_node(a, op)
 }
 
 /// Largest integer not above x.
@@ -195,21 +194,21 @@ pub fn real(a: &Array) -> Result<Array> {
     if !a.dtype().is_complex() {
         return Ok(a.clone());
     }
-    unary_node(a, UnaryOp::Real, Dtype::Float32)
+    unary_node(a, UnaryOp::Real)
 }
 /// Imaginary part (zeros for real dtypes).
 pub fn imag(a: &Array) -> Result<Array> {
     if !a.dtype().is_complex() {
         return super::zeros_like(a);
     }
-    unary_node(a, UnaryOp::Imag, Dtype::Float32)
+    unary_node(a, UnaryOp::Imag)
 }
 /// Complex conjugate (the array itself for real dtypes).
 pub fn conj(a: &Array) -> Result<Array> {
     if !a.dtype().is_complex() {
         return Ok(a.clone());
     }
-    unary_node(a, UnaryOp::Conj, Dtype::Complex64)
+    unary_node(a, UnaryOp::Conj)
 }
 
 fn float_test(a: &Array, op: UnaryOp, for_ints: bool) -> Result<Array> {
@@ -221,7 +220,7 @@ fn float_test(a: &Array, op: UnaryOp, for_ints: bool) -> Result<Array> {
         let inf = if op == UnaryOp::IsPosInf { f64::INFINITY } else { f64::NEG_INFINITY };
         return super::logical_and(&super::equal(&real(a)?, inf)?, &super::equal(&imag(a)?, 0.0)?);
     }
-    unary_node(a, op, Dtype::Bool)
+    unary_node(a, op)
 }
 
 /// Is x NaN?
@@ -266,7 +265,7 @@ pub fn nan_to_num(a: &Array, nan: f64, posinf: Option<f64>, neginf: Option<f64>)
 /// Logical not (any dtype, read as "is non-zero").
 pub fn logical_not(a: &Array) -> Result<Array> {
     let b = astype(a, Dtype::Bool)?;
-    unary_node(&b, UnaryOp::LogicalNot, Dtype::Bool)
+    unary_node(&b, UnaryOp::LogicalNot)
 }
 
 /// Bitwise not of integers and bool.
@@ -275,5 +274,5 @@ pub fn bitwise_invert(a: &Array) -> Result<Array> {
     if !(dt.is_integer() || dt.is_bool()) {
         return Err(Error::Dtype(format!("bitwise_invert: expected an integer or bool array, got {dt}")));
     }
-    unary_node(a, UnaryOp::BitwiseInvert, dt)
+    unary_node(a, UnaryOp::BitwiseInvert)
 }

@@ -201,7 +201,7 @@ pub(super) fn jvp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
         }
         // Linear in each argument: conv(tx, w) + conv(x, tw).
         Primitive::Conv(spec) => {
-            let args = ops::ConvArgs::of_spec(spec);
+            let args = spec.clone();
             let (a, b) = (x(0), x(1));
             let l = ts[0].as_ref().map(|t| ops::conv_general(t, &b, &args)).transpose()?;
             let r = ts[1].as_ref().map(|t| ops::conv_general(&a, t, &args)).transpose()?;

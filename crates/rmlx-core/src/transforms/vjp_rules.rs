@@ -402,9 +402,9 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
         Primitive::Scan { op, axis, reverse, inclusive } => {
             one(super::scan_rules::scan_vjp(*op, *axis, *reverse, *inclusive, &x(0), &g()?)?)
         }
-        // The im2col form's cotangents (cuDNN runs the forward pass only).
+        // The cotangents of the im2col form (the graph ops it is made of).
         Primitive::Conv(spec) => {
-            let args = ops::ConvArgs::of_spec(spec);
+            let args = spec.clone();
             let f = move |xs: &[Array]| Ok(vec![ops::conv_general_composed(&xs[0], &xs[1], &args)?]);
             let (_, grads) = super::vjp(f, &[x(0), x(1)], &[g()?])?;
             Ok(grads.into_iter().map(Some).collect())

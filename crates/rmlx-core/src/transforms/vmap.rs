@@ -83,7 +83,7 @@ fn rule(step: &Step, ins: &[(Array, bool)], b: usize) -> Result<Vec<Array>> {
         }
         Primitive::Custom(c) => super::custom::vmap(c, ins, &step.inputs, b),
         Primitive::Conv(spec) => {
-            let args = ops::ConvArgs::of_spec(spec);
+            let args = spec.clone();
             let (xs, ws) = (step.inputs[0].shape(), step.inputs[1].shape());
             if ins[0].1 && !ins[1].1 {
                 // A batch of inputs only: one convolution over B * N images.

@@ -23,6 +23,36 @@ pub type Build<'a, V> = &'a dyn Fn(&[V], &[usize]) -> Array;
 pub const ALL: [Dtype; 14] = [B, U8, U16, U32, U64, I8, I16, I32, I64, F16, BF16, F32, F64, C64];
 pub const FLOATS: [Dtype; 4] = [F16, BF16, F32, F64];
 
+// ------------------------------------------------- deterministic values
+
+/// The tests' one pseudo-random generator: a 64-bit linear congruential
+/// generator (Knuth's MMIX constants), seeded by a number.
+pub struct Lcg(u64);
+
+impl Lcg {
+    pub fn new(seed: u64) -> Lcg {
+        Lcg(seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407))
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0
+    }
+    /// Uniform in [0, 1), 53 random bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Uniform in 0..n (n small: from the high bits).
+    pub fn below(&mut self, n: u64) -> u64 {
+        (self.next_u64() >> 33) % n
+    }
+}
+
+/// `n` values uniform in [lo, hi).
+pub fn uniform(n: usize, seed: u64, lo: f64, hi: f64) -> Vec<f64> {
+    let mut r = Lcg::new(seed);
+    (0..n).map(|_| lo + (hi - lo) * r.unit()).collect()
+}
+
 // ------------------------------------------------- integer and float values
 
 /// Smallest and largest value of an integer (or bool) dtype.

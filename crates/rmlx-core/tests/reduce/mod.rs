@@ -52,10 +52,10 @@ fn close(got: f64, want: f64, rtol: f64) -> bool {
 /// Small deterministic values that are exact in every dtype: bool 0/1,
 /// unsigned 0..=9, signed -4..=5, floats -2.25..=2.25 in steps of 0.5.
 fn gen(n: usize, dtype: Dtype, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(12345);
+    let mut rng = crate::common::Lcg::new(seed);
     (0..n)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let s = rng.next_u64();
             let r = ((s >> 33) % 10) as f64;
             if dtype == Dtype::Bool {
                 (r as u64 % 2) as f64

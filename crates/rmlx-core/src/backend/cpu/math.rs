@@ -70,7 +70,16 @@ fn real_unary<T: RealElem>(op: UnaryOp, a: &Array, shape: &[usize]) -> Result<Da
         UnaryOp::IsPosInf => unary_map::<T, bool>(a, shape, |v: T| v.up() == C::<T>::infinity()),
         UnaryOp::IsNegInf => unary_map::<T, bool>(a, shape, |v: T| v.up() == C::<T>::neg_infinity()),
         UnaryOp::IsFinite => unary_map::<T, bool>(a, shape, |v: T| v.up().is_finite()),
-        _ => Err(unsupported(op, T::DTYPE)),
+        // Run by `unary` for every dtype, or not for real floats.
+        UnaryOp::Abs
+        | UnaryOp::Sign
+        | UnaryOp::Negative
+        | UnaryOp::Square
+        | UnaryOp::Real
+        | UnaryOp::Imag
+        | UnaryOp::Conj
+        | UnaryOp::LogicalNot
+        | UnaryOp::BitwiseInvert => Err(unsupported(op, T::DTYPE)),
     }
 }
 
@@ -112,7 +121,21 @@ fn complex_unary(op: UnaryOp, a: &Array, shape: &[usize]) -> Result<Data> {
         UnaryOp::IsNan => unary_map::<Z, bool>(a, shape, |x: Z| x.re.is_nan() || x.im.is_nan()),
         UnaryOp::IsInf => unary_map::<Z, bool>(a, shape, |x: Z| x.re.is_infinite() || x.im.is_infinite()),
         UnaryOp::IsFinite => unary_map::<Z, bool>(a, shape, |x: Z| x.re.is_finite() && x.im.is_finite()),
-        _ => Err(unsupported(op, Dtype::Complex64)),
+        // Run by `unary` (negative, sign, square), built from parts by the
+        // op builders (is+inf, is-inf), or not defined for complex.
+        UnaryOp::Negative
+        | UnaryOp::Sign
+        | UnaryOp::Square
+        | UnaryOp::IsPosInf
+        | UnaryOp::IsNegInf
+        | UnaryOp::Erf
+        | UnaryOp::Erfinv
+        | UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Trunc
+        | UnaryOp::LogicalNot
+        | UnaryOp::BitwiseInvert => Err(unsupported(op, Dtype::Complex64)),
     }
 }
 

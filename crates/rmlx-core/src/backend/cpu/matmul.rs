@@ -187,7 +187,7 @@ fn int_matmul<T: Arith + Element>(
 }
 
 /// A ready float32 copy of a bfloat16 array.
-fn bf16_to_f32(a: &Array) -> Result<Array> {
+pub(super) fn bf16_to_f32(a: &Array) -> Result<Array> {
     let d = super::layout::contiguous(a)?;
     let n = a.size();
     let buf = Buffer::alloc(n * 4)?;

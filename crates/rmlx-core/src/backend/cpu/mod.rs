@@ -2,6 +2,7 @@
 
 #[macro_use]
 mod iter;
+mod conv;
 mod elementwise;
 pub(crate) mod layout;
 mod math;
@@ -67,10 +68,7 @@ pub(crate) fn eval(prim: &Primitive, inputs: &[Array], shape: &[usize], dtype: D
         Primitive::Pad { low, mode, .. } => one(layout::pad(inputs, low, *mode, shape)),
         Primitive::Take { axis } => one(layout::take(x(0)?, x(1)?, *axis, shape)),
         Primitive::Scatter { mode } => one(layout::scatter(x(0)?, x(1)?, x(2)?, *mode)),
-        Primitive::Conv(_) => Err(crate::Error::Runtime(
-            "internal: a cuDNN convolution node reached the CPU backend (conv_general makes them for GPU streams only)"
-                .into(),
-        )),
+        Primitive::Conv(args) => one(conv::conv(x(0)?, x(1)?, args, shape, dtype)),
         Primitive::ScatterAxis { mode, axis } => one(layout::scatter_axis(x(0)?, x(1)?, x(2)?, *mode, *axis)),
         Primitive::Sort { arg } => one(sort::sort(x(0)?, *arg, shape)),
         Primitive::SearchSorted { right } => one(sort::searchsorted(x(0)?, x(1)?, *right)),

@@ -60,8 +60,12 @@ pub(crate) struct Gemm {
     pub b_trans: bool,
     /// Elements between `B[b]` and `B[b+1]` (0: the same B for every product).
     pub stride_b: i64,
-    /// The output, written dense row-major: `C[b][i][j]` is at `c + b*m*n + i*n + j`.
+    /// The output, written row-major: `C[b][i][j]` is at `c + b*stride_c + i*ldc + j`.
     pub c: CUdeviceptr,
+    /// Elements between rows of C (at least n; n when dense).
+    pub ldc: usize,
+    /// Elements between `C[b]` and `C[b+1]` (m * n when dense).
+    pub stride_c: i64,
 }
 
 /// Bytes of device memory in each workspace.
@@ -140,6 +144,8 @@ struct Key {
     b_trans: bool,
     stride_a: i64,
     stride_b: i64,
+    ldc: usize,
+    stride_c: i64,
     /// The alignments (bytes, a power of two up to 256) of the A, B and C
     /// addresses: the heuristic is told them, and the algorithm it picks may
     /// rely on them, so a plan is only reused for addresses aligned as well.
@@ -288,14 +294,15 @@ impl Call<'_> {
             // A[i][p] at a + i*lda + p: column-major k x m with ld = lda, i.e. A^T.
             self.operand("A", g.k, g.m, g.lda, g.stride_a, false)?
         };
-        // C[i][j] at c + i*n + j: column-major n x m with ld = n, i.e. C^T.
-        let mn =
-            g.m.checked_mul(g.n).ok_or_else(|| Error::Runtime(format!("m * n overflows in a {}", self.describe())))?;
+        // C[i][j] at c + i*ldc + j: column-major n x m with ld = ldc, i.e. C^T.
+        if g.ldc < g.n {
+            return Err(Error::Runtime(format!("internal: ldc < n in a {}", self.describe())));
+        }
         let c = Operand {
             rows: self.int("n", g.n)?,
             cols: self.int("m", g.m)?,
-            ld: self.int("n", g.n)?,
-            stride: self.int("m * n", mn)?,
+            ld: self.int("ldc", g.ldc)?,
+            stride: g.stride_c,
             op: OP_N,
         };
         Ok([lt_a, lt_b, c])
@@ -531,6 +538,8 @@ pub(crate) fn gemm(device: usize, stream: CUstream, g: &Gemm) -> Result<()> {
         b_trans: g.b_trans,
         stride_a: g.stride_a,
         stride_b: g.stride_b,
+        ldc: g.ldc,
+        stride_c: g.stride_c,
         align,
     };
 
@@ -627,6 +636,8 @@ mod tests {
             b_trans,
             stride_b: 0,
             c: 0,
+            ldc: n,
+            stride_c: (m * n) as i64,
         }
     }
 

@@ -16,11 +16,21 @@
 
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
-use crate::primitive::ConvSpec;
 use cudarc::cudnn::sys as dnn;
 use std::collections::HashMap;
 use std::ffi::{c_int, c_void, CStr};
 use std::sync::{Mutex, OnceLock, PoisonError};
+
+/// A convolution as cuDNN takes it: `padding` on both sides, no input dilation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ConvSpec {
+    pub stride: Vec<usize>,
+    pub padding: Vec<usize>,
+    pub dilation: Vec<usize>,
+    pub groups: usize,
+    /// A true convolution (the kernel flipped) rather than a correlation.
+    pub flip: bool,
+}
 
 /// The most workspace a convolution may take, in bytes.
 const MAX_WORKSPACE: usize = 1 << 30;

@@ -26,6 +26,7 @@ pub(crate) enum Family {
     Gather,
     Scatter,
     Random,
+    Conv,
 }
 
 impl Family {
@@ -41,6 +42,7 @@ impl Family {
             Family::Gather => include_str!("kernels/gather.cu"),
             Family::Scatter => include_str!("kernels/scatter.cu"),
             Family::Random => include_str!("kernels/random.cu"),
+            Family::Conv => include_str!("kernels/conv.cu"),
         }
     }
 }

@@ -36,18 +36,6 @@ pub(crate) fn unavailable_reason() -> Option<String> {
     driver::init_error()
 }
 
-/// Whether cuDNN can run this convolution on GPU `device` (see `cudnn::supported`).
-pub(crate) fn conv_supported(
-    device: usize,
-    dtype: Dtype,
-    x: &[usize],
-    w: &[usize],
-    spec: &crate::primitive::ConvSpec,
-    out: &[usize],
-) -> bool {
-    driver::gpus().len() > device && cudnn::supported(device, dtype, x, w, spec, out)
-}
-
 /// Enqueues one node on GPU stream `stream`.
 pub(crate) fn eval(
     prim: &Primitive,

@@ -119,6 +119,9 @@ pub fn compile_all(arch: &str, mut progress: impl FnMut(&str)) -> Result<usize> 
             build(Family::Rows, &format!("typedef {} T;\n#define NV {nv}", ctype(dt)), &format!("rows {dt}"))?;
         }
         build(Family::Matmul, &format!("typedef {} T;", ctype(dt)), &format!("matmul {dt}"))?;
+        if dt.is_inexact() {
+            build(Family::Conv, &format!("typedef {} T;", ctype(dt)), &format!("conv {dt}"))?;
+        }
         if matches!(dt, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16) {
             build(Family::Matmul, &format!("typedef {} T;\n#define GEMV 1", ctype(dt)), &format!("gemv {dt}"))?;
         }

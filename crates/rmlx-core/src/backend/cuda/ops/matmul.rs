@@ -1,7 +1,9 @@
 //! Matrix products through cuBLASLt (or the GEMV kernel), and convolutions
-//! through cuDNN.
+//! (cuDNN, or the input unfolded by `conv_unfold` into cuBLASLt products).
 
 use super::*;
+use crate::backend::cuda::cudnn;
+use crate::primitive::ConvArgs;
 
 /// (pointer, leading dimension, transposed, batch stride) of the last two axes
 /// of `a` as a matrix, after a copy if no single leading dimension fits.
@@ -109,6 +111,8 @@ pub(super) fn matmul(ctx: &Ctx, a: &Array, b: &Array, shape: &[usize], dtype: Dt
             b_trans: tb,
             stride_b: sb,
             c: out,
+            ldc: n,
+            stride_c: (m * n) as i64,
         };
         blaslt::gemm(ctx.g.index, ctx.s.0, &g)?;
     } else {
@@ -129,35 +133,163 @@ pub(super) fn matmul(ctx: &Ctx, a: &Array, b: &Array, shape: &[usize], dtype: Dt
     Ok(Data::contiguous_arc(buf, shape))
 }
 
-/// A convolution through cuDNN (channels last, row-major operands).
-pub(super) fn conv(
+/// Most bytes of one chunk of the im2col matrix (rows of the output are
+/// unfolded and multiplied a chunk at a time).
+const UNFOLD_BYTES: usize = 256 << 20;
+
+/// The arguments of `conv_unfold` that describe the geometry.
+struct Geometry {
+    in_sp: Dims,
+    out_sp: Dims,
+    k: Dims,
+    stride: Dims,
+    kdil: Dims,
+    idil: Dims,
+    lo: Dims,
+    d: i32,
+}
+
+impl Geometry {
+    fn new(x: &[usize], out: &[usize], k: &[usize], args: &ConvArgs) -> Result<Geometry> {
+        let d = x.len() - 2;
+        Ok(Geometry {
+            in_sp: dims(&to_i64(&x[1..=d]))?,
+            out_sp: dims(&to_i64(&out[1..=d]))?,
+            k: dims(&to_i64(k))?,
+            stride: dims(&to_i64(&args.stride))?,
+            kdil: dims(&to_i64(&args.kernel_dilation))?,
+            idil: dims(&to_i64(&args.input_dilation))?,
+            lo: dims(&to_i64(&args.padding.iter().map(|p| p.0).collect::<Vec<_>>()))?,
+            d: d as i32,
+        })
+    }
+}
+
+/// Enqueues `conv_unfold`: rows `r0..r0 + rows` of the (G, rows, K, Cg)
+/// im2col matrix of `x` (row-major channels last at `px`) into `dst`.
+#[allow(clippy::too_many_arguments)]
+fn unfold(
     ctx: &Ctx,
-    x: &Array,
-    w: &Array,
-    spec: &crate::primitive::ConvSpec,
-    shape: &[usize],
     dtype: Dtype,
-) -> Result<Data> {
+    dst: u64,
+    px: u64,
+    geo: &Geometry,
+    r0: usize,
+    rows: usize,
+    kk: usize,
+    groups: usize,
+    cg: usize,
+    flip: bool,
+) -> Result<()> {
+    let total = (groups * rows * kk * cg) as u64;
+    let mut a = Args::new();
+    a.arg(dst).arg(px).arg(geo.in_sp).arg(geo.out_sp).arg(geo.k).arg(geo.stride).arg(geo.kdil).arg(geo.idil);
+    a.arg(geo.lo).arg(geo.d).arg(r0 as i64).arg(rows as i64).arg(kk as i64).arg(groups as i64).arg(cg as i64);
+    a.arg(flip as i32).arg(total as i64);
+    let f = ctx.func(Family::Conv, &format!("typedef {} T;", ctype(dtype)), "conv_unfold")?;
+    launch(f, &Launch::linear(total, 256)?, ctx.s, &mut a)
+}
+
+/// A convolution node: through cuDNN when it takes the shapes (padding
+/// that differs between the sides added first), else the input unfolded
+/// (im2col) a chunk of output rows at a time and multiplied with the
+/// weights by cuBLASLt, one product per group.
+pub(super) fn conv(ctx: &Ctx, x: &Array, w: &Array, args: &ConvArgs, shape: &[usize], dtype: Dtype) -> Result<Data> {
     let n_out = size_of(shape);
     if n_out == 0 {
         return empty(shape, dtype);
     }
+    let nd = shape.len();
+    let d = nd - 2;
     let xc = contiguous(ctx, x)?;
     let wc = contiguous(ctx, w)?;
     let px = xc.buf.device_ptr(ctx.g.index, ctx.s)? + (xc.offset * dtype.size()) as u64;
     let pw = wc.buf.device_ptr(ctx.g.index, ctx.s)? + (wc.offset * dtype.size()) as u64;
     let (buf, out) = ctx.alloc(n_out * dtype.size())?;
-    let ops = crate::backend::cuda::cudnn::Operands { x: px, w: pw, y: out };
-    crate::backend::cuda::cudnn::forward(
-        ctx.g.index,
-        ctx.s,
-        dtype,
-        x.shape(),
-        w.shape(),
-        spec,
-        shape,
-        &ops,
-        |bytes| ctx.alloc(bytes),
-    )?;
+    let ks = &w.shape()[1..=d];
+    let (c_in, c_out, g) = (x.shape()[nd - 1], shape[nd - 1], args.groups);
+    let (cg, og) = (c_in / g, c_out / g);
+
+    if args.input_dilation.iter().all(|&v| v == 1) && matches!(dtype, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16)
+    {
+        let sym: Vec<usize> = args.padding.iter().map(|&(a, b)| a.min(b)).collect();
+        let mut xp_shape = x.shape().to_vec();
+        for (i, &(a, b)) in args.padding.iter().enumerate() {
+            xp_shape[1 + i] += a + b - 2 * sym[i];
+        }
+        let spec = cudnn::ConvSpec {
+            stride: args.stride.clone(),
+            padding: sym.clone(),
+            dilation: args.kernel_dilation.clone(),
+            groups: g,
+            flip: args.flip,
+        };
+        if cudnn::supported(ctx.g.index, dtype, &xp_shape, w.shape(), &spec, shape) {
+            // Padding beyond the symmetric part: a padded copy (an unfold with a 1 x ... x 1 kernel).
+            let _keep;
+            let mut pxp = px;
+            if xp_shape != x.shape() {
+                let mut pad_args = ConvArgs::new(d);
+                pad_args.padding = args.padding.iter().zip(&sym).map(|(&(a, _), &s)| (a - s, 0)).collect();
+                let geo = Geometry::new(x.shape(), &xp_shape, &vec![1; d], &pad_args)?;
+                let rows = size_of(&xp_shape[..=d]);
+                let (b, p) = ctx.alloc(size_of(&xp_shape) * dtype.size())?;
+                unfold(ctx, dtype, p, px, &geo, 0, rows, 1, 1, c_in, false)?;
+                (_keep, pxp) = (b, p);
+            }
+            let ops = cudnn::Operands { x: pxp, w: pw, y: out };
+            cudnn::forward(ctx.g.index, ctx.s, dtype, &xp_shape, w.shape(), &spec, shape, &ops, |bytes| {
+                ctx.alloc(bytes)
+            })?;
+            return Ok(Data::contiguous_arc(buf, shape));
+        }
+    }
+    if !matches!(dtype, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16 | Dtype::Float64 | Dtype::Complex64) {
+        return Err(Error::dtype_unsupported("conv_general", dtype));
+    }
+    let rows = size_of(&shape[..=d]);
+    let kk = size_of(ks);
+    let kc = kk * cg;
+    let size = dtype.size();
+    let pointwise = kk == 1
+        && args.stride.iter().all(|&v| v == 1)
+        && args.input_dilation.iter().all(|&v| v == 1)
+        && args.padding.iter().all(|&p| p == (0, 0));
+    let chunk = if pointwise { rows } else { (UNFOLD_BYTES / (g * kc * size).max(1)).clamp(1, rows) };
+    let geo = Geometry::new(x.shape(), shape, ks, args)?;
+    let scratch = if pointwise { None } else { Some(ctx.alloc(g * chunk * kc * size)?) };
+    let mut r0 = 0;
+    while r0 < rows {
+        let r = chunk.min(rows - r0);
+        // A (r x kc) per group: the unfolded rows, or the input itself for a 1 x ... x 1 kernel.
+        let (a, lda, stride_a) = match &scratch {
+            Some((_, p)) => {
+                unfold(ctx, dtype, *p, px, &geo, r0, r, kk, g, cg, args.flip)?;
+                (*p, kc, (r * kc) as i64)
+            }
+            None => (px + (r0 * c_in * size) as u64, c_in, cg as i64),
+        };
+        let gm = blaslt::Gemm {
+            dtype,
+            m: r,
+            n: og,
+            k: kc,
+            batch: g,
+            a,
+            lda,
+            a_trans: false,
+            stride_a,
+            // B[p][o] = w[g * og + o][p]: the weight rows, transposed.
+            b: pw,
+            ldb: kc,
+            b_trans: true,
+            stride_b: (og * kc) as i64,
+            c: out + (r0 * c_out * size) as u64,
+            ldc: c_out,
+            stride_c: og as i64,
+        };
+        blaslt::gemm(ctx.g.index, ctx.s.0, &gm)?;
+        r0 += r;
+    }
     Ok(Data::contiguous_arc(buf, shape))
 }
