@@ -347,6 +347,16 @@ impl ConvArgs {
             flip: false,
         }
     }
+
+    /// Whether the convolution with kernel sizes `ks` reads each output
+    /// pixel's input pixel alone (a 1 x ... x 1 kernel, unit strides, no
+    /// padding or dilation): a matrix product of the input itself.
+    pub(crate) fn is_pointwise(&self, ks: &[usize]) -> bool {
+        ks.iter().all(|&k| k == 1)
+            && self.stride.iter().all(|&v| v == 1)
+            && self.input_dilation.iter().all(|&v| v == 1)
+            && self.padding.iter().all(|&p| p == (0, 0))
+    }
 }
 
 /// What a scan combines with.

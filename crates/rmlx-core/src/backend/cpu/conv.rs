@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::memory::Buffer;
 use crate::primitive::ConvArgs;
 use crate::shape::size_of;
-use half::{bf16, f16};
+use half::f16;
 use num_complex::Complex32;
 
 /// Most bytes of one chunk of the unfolded input.
@@ -58,18 +58,7 @@ impl Geometry<'_> {
 pub(crate) fn conv(x: &Array, w: &Array, args: &ConvArgs, shape: &[usize], dtype: Dtype) -> Result<Data> {
     if dtype == Dtype::Bfloat16 {
         let (xf, wf) = (super::matmul::bf16_to_f32(x)?, super::matmul::bf16_to_f32(w)?);
-        let tmp = conv(&xf, &wf, args, shape, Dtype::Float32)?;
-        let n = size_of(shape);
-        let buf = Buffer::alloc(n * 2)?;
-        let src = SendConst(tmp.buf.as_ptr() as *const f32);
-        let dst = SendPtr(buf.as_mut_ptr() as *mut bf16);
-        super::iter::par_range(n, 4096, |r| {
-            for i in r {
-                // SAFETY: both hold the output's `n` elements.
-                unsafe { *dst.get().add(i) = bf16::from_f32(*src.get().add(i)) };
-            }
-        });
-        return Ok(Data::contiguous(buf, shape));
+        return super::matmul::f32_to_bf16(&conv(&xf, &wf, args, shape, Dtype::Float32)?, shape);
     }
     match dtype {
         Dtype::Float32 => conv_t::<f32>(x, w, args, shape, 0.0, 1.0),
@@ -105,10 +94,7 @@ fn conv_t<T: Element + Copy + Send + Sync + 'static>(
     let rows = size_of(&shape[..=d]);
     let kk = size_of(geo.ks);
     let kc = kk * cg;
-    let pointwise = kk == 1
-        && args.stride.iter().all(|&v| v == 1)
-        && args.input_dilation.iter().all(|&v| v == 1)
-        && args.padding.iter().all(|&p| p == (0, 0));
+    let pointwise = args.is_pointwise(geo.ks);
     let chunk =
         if pointwise { rows } else { (UNFOLD_BYTES / (groups * kc * std::mem::size_of::<T>()).max(1)).clamp(1, rows) };
     let mut cols: Vec<T> = Vec::new();

@@ -70,16 +70,7 @@ pub(crate) fn matmul(a: &Array, b: &Array, out_shape: &[usize], dtype: Dtype) ->
     }
     if dtype == Dtype::Bfloat16 {
         let tmp = matmul(&bf16_to_f32(a)?, &bf16_to_f32(b)?, out_shape, Dtype::Float32)?;
-        let src = tmp.buf.as_ptr() as *const f32;
-        let dst = SendPtr(out_buf.as_mut_ptr() as *mut bf16);
-        let src = SendConst(src);
-        super::iter::par_range(size_of(out_shape), 4096, |r| {
-            for i in r {
-                // SAFETY: both hold the output's element count.
-                unsafe { *dst.get().add(i) = bf16::from_f32(*src.get().add(i)) };
-            }
-        });
-        return Ok(Data::contiguous(out_buf, out_shape));
+        return f32_to_bf16(&tmp, out_shape);
     }
     let (oa, ob) = (operand(a)?, operand(b)?);
     let (offa, offb) = (batch_offsets(batch, &oa.batch_strides), batch_offsets(batch, &ob.batch_strides));
@@ -184,6 +175,21 @@ fn int_matmul<T: Arith + Element>(
             }
         }
     });
+}
+
+/// A new bfloat16 buffer of `shape` from the row-major float32 `src`.
+pub(super) fn f32_to_bf16(src: &Data, shape: &[usize]) -> Result<Data> {
+    let n = size_of(shape);
+    let buf = Buffer::alloc(n * 2)?;
+    let src = SendConst(src.buf.as_ptr() as *const f32);
+    let dst = SendPtr(buf.as_mut_ptr() as *mut bf16);
+    super::iter::par_range(n, 4096, |r| {
+        for i in r {
+            // SAFETY: both hold the `n` elements of `shape`.
+            unsafe { *dst.get().add(i) = bf16::from_f32(*src.get().add(i)) };
+        }
+    });
+    Ok(Data::contiguous(buf, shape))
 }
 
 /// A ready float32 copy of a bfloat16 array.

@@ -226,18 +226,18 @@ pub(super) fn conv(ctx: &Ctx, x: &Array, w: &Array, args: &ConvArgs, shape: &[us
         };
         if cudnn::supported(ctx.g.index, dtype, &xp_shape, w.shape(), &spec, shape) {
             // Padding beyond the symmetric part: a padded copy (an unfold with a 1 x ... x 1 kernel).
-            let _keep;
-            let mut pxp = px;
-            if xp_shape != x.shape() {
+            let padded = if xp_shape != x.shape() {
                 let mut pad_args = ConvArgs::new(d);
                 pad_args.padding = args.padding.iter().zip(&sym).map(|(&(a, _), &s)| (a - s, 0)).collect();
                 let geo = Geometry::new(x.shape(), &xp_shape, &vec![1; d], &pad_args)?;
-                let rows = size_of(&xp_shape[..=d]);
-                let (b, p) = ctx.alloc(size_of(&xp_shape) * dtype.size())?;
-                unfold(ctx, dtype, p, px, &geo, 0, rows, 1, 1, c_in, false)?;
-                (_keep, pxp) = (b, p);
-            }
-            let ops = cudnn::Operands { x: pxp, w: pw, y: out };
+                let copy = ctx.alloc(size_of(&xp_shape) * dtype.size())?;
+                unfold(ctx, dtype, copy.1, px, &geo, 0, size_of(&xp_shape[..=d]), 1, 1, c_in, false)?;
+                Some(copy)
+            } else {
+                None
+            };
+            let x_ptr = padded.as_ref().map_or(px, |c| c.1);
+            let ops = cudnn::Operands { x: x_ptr, w: pw, y: out };
             cudnn::forward(ctx.g.index, ctx.s, dtype, &xp_shape, w.shape(), &spec, shape, &ops, |bytes| {
                 ctx.alloc(bytes)
             })?;
@@ -251,10 +251,7 @@ pub(super) fn conv(ctx: &Ctx, x: &Array, w: &Array, args: &ConvArgs, shape: &[us
     let kk = size_of(ks);
     let kc = kk * cg;
     let size = dtype.size();
-    let pointwise = kk == 1
-        && args.stride.iter().all(|&v| v == 1)
-        && args.input_dilation.iter().all(|&v| v == 1)
-        && args.padding.iter().all(|&p| p == (0, 0));
+    let pointwise = args.is_pointwise(ks);
     let chunk = if pointwise { rows } else { (UNFOLD_BYTES / (g * kc * size).max(1)).clamp(1, rows) };
     let geo = Geometry::new(x.shape(), shape, ks, args)?;
     let scratch = if pointwise { None } else { Some(ctx.alloc(g * chunk * kc * size)?) };
