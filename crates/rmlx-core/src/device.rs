@@ -43,17 +43,6 @@ fn gpu_count() -> usize {
     crate::backend::cuda::device_count()
 }
 
-/// The device `RMLX_DEVICE` names (`cpu`, `gpu` or `gpu:N`), if set.
-fn device_from_env() -> Option<Device> {
-    let v = std::env::var("RMLX_DEVICE").ok()?;
-    let v = v.trim().to_ascii_lowercase();
-    match v.as_str() {
-        "cpu" => Some(Device::Cpu),
-        "gpu" | "cuda" => Some(Device::Gpu(0)),
-        _ => v.strip_prefix("gpu:").and_then(|n| n.parse().ok()).map(Device::Gpu),
-    }
-}
-
 /// A queue of work on one device. Ops on one stream run in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stream {
@@ -98,7 +87,7 @@ pub fn default_device() -> Device {
     if let Some(d) = *guard {
         return d;
     }
-    match device_from_env() {
+    match crate::knobs::knobs().device {
         Some(d) if is_available(d) => d,
         _ if gpu_count() > 0 => Device::Gpu(0),
         _ => Device::Cpu,

@@ -46,7 +46,7 @@ pub fn eval(outputs: &[Array]) -> Result<()> {
         }
     }
     for s in streams {
-        crate::backend::cuda::sync(s)?;
+        crate::backend::synchronize(s)?;
     }
     Ok(())
 }
@@ -58,11 +58,10 @@ fn run_order(order: Vec<Array>) -> Result<()> {
     // Each slot is emptied as its node runs, so intermediates are freed early.
     let mut order: Vec<Option<Array>> = order.into_iter().map(Some).collect();
     let mut i = 0;
-    // A transformation tracing a function needs every node's history, and
-    // profiling times nodes one by one: no fusion then.
-    let fuse = !crate::transforms::tracing() && !crate::backend::profile();
+    // A transformation tracing a function needs every node's history: no fusion then.
+    let fuse = !crate::transforms::tracing();
     while i < order.len() {
-        let chain = if fuse { crate::backend::cuda::plan_chain(&order[i..]) } else { None };
+        let chain = if fuse { crate::backend::plan_fused(&order[i..]) } else { None };
         if let Some(chain) = chain {
             if run_chain(&mut order[i..i + chain.len], &chain) {
                 i += chain.len;
@@ -89,7 +88,7 @@ pub fn synchronize() -> Result<()> {
         n = done.wait(n).unwrap_or_else(|e| e.into_inner());
     }
     drop(n);
-    crate::backend::cuda::synchronize_all()
+    crate::backend::synchronize_all()
 }
 
 /// Marks one `async_eval` as in flight for as long as it lives.
@@ -195,12 +194,12 @@ fn topological_order(outputs: &[Array]) -> Vec<Array> {
     order
 }
 
-/// Runs a fused elementwise chain (see `backend::cuda::chain`) over the
+/// Runs a fused elementwise chain (see `backend::plan_fused`) over the
 /// pending nodes in `slots`; the last becomes ready and the rest, never
 /// materialised, are dropped with it. On any failure nothing changes and the
 /// caller runs the nodes one by one (which reports the error, if it persists).
-fn run_chain(slots: &mut [Option<Array>], chain: &crate::backend::cuda::Chain) -> bool {
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::backend::cuda::run_chain(chain)));
+fn run_chain(slots: &mut [Option<Array>], chain: &crate::backend::Fused) -> bool {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::backend::run_fused(chain)));
     let Ok(Ok(data)) = result else { return false };
     let members: Vec<Array> = slots.iter_mut().filter_map(Option::take).collect();
     if let Some(last) = members.last() {

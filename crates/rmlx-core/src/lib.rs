@@ -21,6 +21,7 @@ pub mod eval;
 pub mod format;
 pub mod graph;
 pub mod interop;
+pub mod knobs;
 pub mod memory;
 mod operators;
 pub mod ops;
@@ -32,6 +33,7 @@ pub mod transforms;
 pub use array::Array;
 #[doc(hidden)]
 pub use backend::cuda::compile_all as __compile_all_kernels;
+pub use backend::gpu_launches;
 pub use device::{
     clear_streams, default_device, default_stream, device_count, device_info, is_available, new_stream, pop_stream,
     push_stream, set_default_device, set_default_stream, with_stream, Device, DeviceInfo, Stream, StreamOrDevice,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::ptr::NonNull;
 use std::sync::Mutex;
 
-use crate::backend::cuda::{DeviceCopy, RawStream};
+use crate::backend::{device_pools, DeviceBlock, DeviceCopy, RawStream};
 
 const ALIGN: usize = 64;
 
@@ -387,44 +387,43 @@ pub fn device_memory(device: crate::Device) -> Result<MemoryInfo> {
             cache: a.cache_bytes,
             limit: a.memory_limit(),
         })),
-        crate::Device::Gpu(i) => crate::backend::cuda::memory_stats(i)
-            .map(|(active, peak, cache, limit)| MemoryInfo { active, peak, cache, limit })
-            .ok_or_else(|| Error::Device(format!("{device} is not available"))),
+        crate::Device::Gpu(i) => {
+            device_pools().stats(i).ok_or_else(|| Error::Device(format!("{device} is not available")))
+        }
     }
 }
 
 fn gpu_indices() -> std::ops::Range<usize> {
-    0..crate::backend::cuda::device_count()
+    0..device_pools().count()
 }
 
 /// Bytes held by live arrays, on the host and every GPU together.
 pub fn get_active_memory() -> usize {
     with_allocator(|a| a.active)
-        + gpu_indices().filter_map(crate::backend::cuda::memory_stats).map(|m| m.0).sum::<usize>()
+        + gpu_indices().filter_map(|i| device_pools().stats(i)).map(|m| m.active).sum::<usize>()
 }
 /// The most bytes held by live arrays since the start or the last reset
 /// (host and GPUs, each device's peak added).
 pub fn get_peak_memory() -> usize {
-    with_allocator(|a| a.peak)
-        + gpu_indices().filter_map(crate::backend::cuda::memory_stats).map(|m| m.1).sum::<usize>()
+    with_allocator(|a| a.peak) + gpu_indices().filter_map(|i| device_pools().stats(i)).map(|m| m.peak).sum::<usize>()
 }
 /// Resets the peaks to the current active bytes.
 pub fn reset_peak_memory() {
     with_allocator(|a| a.peak = a.active);
     for i in gpu_indices() {
-        crate::backend::cuda::reset_peak(i);
+        device_pools().reset_peak(i);
     }
 }
 /// Bytes kept for reuse after arrays were freed (host and GPUs).
 pub fn get_cache_memory() -> usize {
     with_allocator(|a| a.cache_bytes)
-        + gpu_indices().filter_map(crate::backend::cuda::memory_stats).map(|m| m.2).sum::<usize>()
+        + gpu_indices().filter_map(|i| device_pools().stats(i)).map(|m| m.cache).sum::<usize>()
 }
 /// The memory limit of the default device in bytes (the machine's memory,
 /// or the GPU's, unless set).
 pub fn get_memory_limit() -> usize {
     match crate::default_device() {
-        crate::Device::Gpu(i) => crate::backend::cuda::memory_stats(i).map(|m| m.3).unwrap_or(0),
+        crate::Device::Gpu(i) => device_pools().stats(i).map(|m| m.limit).unwrap_or(0),
         crate::Device::Cpu => with_allocator(|a| a.memory_limit()),
     }
 }
@@ -435,7 +434,7 @@ pub fn set_memory_limit(limit: usize) -> usize {
     let old = get_memory_limit();
     with_allocator(|a| a.memory_limit = Some(limit));
     for i in gpu_indices() {
-        crate::backend::cuda::set_memory_limit(i, limit);
+        device_pools().set_memory_limit(i, limit);
     }
     old
 }
@@ -447,8 +446,9 @@ pub fn set_device_memory_limit(device: crate::Device, limit: usize) -> Result<us
             a.memory_limit = Some(limit);
             old
         })),
-        crate::Device::Gpu(i) => crate::backend::cuda::set_memory_limit(i, limit)
-            .ok_or_else(|| Error::Device(format!("{device} is not available"))),
+        crate::Device::Gpu(i) => {
+            device_pools().set_memory_limit(i, limit).ok_or_else(|| Error::Device(format!("{device} is not available")))
+        }
     }
 }
 /// Sets the limit on cached bytes of every device (0 disables the cache).
@@ -462,14 +462,14 @@ pub fn set_cache_limit(limit: usize) -> usize {
     });
     for i in gpu_indices() {
         // A failure to trim leaves memory cached, which is no error for the caller.
-        let _ = crate::backend::cuda::set_cache_limit(i, limit);
+        let _ = device_pools().set_cache_limit(i, limit);
     }
     old
 }
 /// Frees every cached block, on the host and every GPU (waiting for GPU work first).
 pub fn clear_cache() {
     with_allocator(|a| a.release_cache(0));
-    let _ = crate::backend::cuda::clear_cache();
+    let _ = device_pools().clear_cache();
 }
 
 #[cfg(test)]

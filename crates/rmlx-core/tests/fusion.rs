@@ -157,3 +157,66 @@ fn chains_of_mixed_shapes_and_dtypes_are_cut_where_needed() {
     }
     assert!((got - want).abs() <= 1e-3 * want.abs(), "got {got}, want {want}");
 }
+
+/// Launches an `eval` of `a` costs on this thread.
+fn launches_of(a: &Array) -> u64 {
+    let before = rmlx_core::gpu_launches();
+    a.eval().unwrap();
+    rmlx_core::gpu_launches() - before
+}
+
+fn on_gpu() -> bool {
+    matches!(rmlx_core::default_device(), rmlx_core::Device::Gpu(_))
+}
+
+/// `n` alternating steps over `x` (a multiply by a host scalar, an add of `y`).
+fn chain(x: &Array, y: &Array, n: usize) -> Array {
+    let mut z = x.clone();
+    for i in 0..n {
+        z = if i % 2 == 0 { ops::multiply(&z, 0.999f32).unwrap() } else { ops::add(&z, y).unwrap() };
+    }
+    z
+}
+
+#[test]
+fn a_chain_runs_as_one_launch_on_the_gpu() {
+    // On the CPU nothing is launched; on the GPU a chain of 100 elementwise
+    // ops is one kernel, and each op evaluated on its own is one.
+    let per_op = if on_gpu() { 1 } else { 0 };
+    for dt in FLOATS {
+        let (x, y) = (input(4099, 21, dt), input(4099, 22, dt));
+        let fused = chain(&x, &y, 100);
+        assert_eq!(launches_of(&fused), per_op, "{dt}: 100 ops evaluated at once");
+        let mut z = x.clone();
+        let mut one_by_one = 0;
+        for i in 0..10 {
+            z = if i % 2 == 0 { ops::multiply(&z, 0.999f32).unwrap() } else { ops::add(&z, &y).unwrap() };
+            one_by_one += launches_of(&z);
+        }
+        assert_eq!(one_by_one, 10 * per_op, "{dt}: 10 ops evaluated one by one");
+        assert_eq!(bits(&chain(&x, &y, 10)), bits(&z), "{dt}");
+    }
+}
+
+#[test]
+fn long_and_wide_chains_are_cut_into_few_launches() {
+    let gpu = on_gpu();
+    let (x, y) = (input(1000, 23, Dtype::Float32), input(1000, 24, Dtype::Float32));
+    // 500 ops are 501 steps (the first loads x): 240 steps a launch, each
+    // later launch first loading the one before's output: three launches.
+    assert_eq!(launches_of(&chain(&x, &y, 500)), if gpu { 3 } else { 0 });
+    // A launch reads at most 8 arrays: twelve distinct ones need two.
+    let others: Vec<Array> = (0..12).map(|i| input(1000, 30 + i, Dtype::Float32)).collect();
+    let mut z = x.clone();
+    for o in &others {
+        z = ops::add(&z, o).unwrap();
+    }
+    assert_eq!(launches_of(&z), if gpu { 2 } else { 0 });
+    let mut want = values(1000, 23);
+    for i in 0..12 {
+        for (w, v) in want.iter_mut().zip(values(1000, 30 + i)) {
+            *w += v;
+        }
+    }
+    assert_eq!(z.to_vec::<f32>().unwrap(), want);
+}

@@ -127,11 +127,7 @@ pub(crate) fn simd_level() -> u8 {
     use std::sync::OnceLock;
     static LEVEL: OnceLock<u8> = OnceLock::new();
     *LEVEL.get_or_init(|| {
-        let cap = match std::env::var("RMLX_SIMD").as_deref() {
-            Ok("none") => 0,
-            Ok("avx2") => 1,
-            _ => 2,
-        };
+        let cap = crate::knobs::knobs().simd_cap;
         let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
         let avx512 = avx2
             && is_x86_feature_detected!("avx512f")

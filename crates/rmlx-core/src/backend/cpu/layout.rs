@@ -1,5 +1,5 @@
-//! Views (no copy: new strides and offset over the same buffer) and the ops
-//! that move data: contiguous copies, concatenate, pad.
+//! The ops that move data on the host: contiguous copies, dtype views,
+//! concatenate, pad, take and scatter (the pure views are `backend::views`).
 
 use super::iter::copy_strided;
 use super::reduce::contiguous_permuted;
@@ -8,7 +8,7 @@ use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::memory::Buffer;
 use crate::primitive::{PadMode, ScatterMode};
-use crate::shape::{broadcast_strides, row_major_strides, size_of};
+use crate::shape::{row_major_strides, size_of};
 
 fn identity(n: usize) -> Vec<usize> {
     (0..n).collect()
@@ -32,44 +32,6 @@ pub(crate) fn copy(a: &Array) -> Result<Data> {
         }
     });
     Ok(Data::contiguous(buf, a.shape()))
-}
-
-/// A view when strides for the new shape exist, else a row-major copy.
-pub(crate) fn reshape(a: &Array, out_shape: &[usize]) -> Result<Data> {
-    let d = a.data()?;
-    if let Some(strides) = crate::shape::reshape_strides(a.shape(), &d.strides, out_shape) {
-        return Ok(Data { strides, ..d });
-    }
-    let d = contiguous(a)?;
-    Ok(Data { buf: d.buf, strides: row_major_strides(out_shape), offset: d.offset })
-}
-
-pub(crate) fn transpose(a: &Array, perm: &[usize]) -> Result<Data> {
-    let d = a.data()?;
-    Ok(Data { strides: perm.iter().map(|&p| d.strides[p]).collect(), ..d })
-}
-
-pub(crate) fn broadcast_to(a: &Array, out_shape: &[usize]) -> Result<Data> {
-    let d = a.data()?;
-    Ok(Data { strides: broadcast_strides(a.shape(), &d.strides, out_shape), ..d })
-}
-
-pub(crate) fn slice(a: &Array, starts: &[usize], steps: &[isize], out_shape: &[usize]) -> Result<Data> {
-    let d = a.data()?;
-    if size_of(out_shape) == 0 {
-        return Ok(Data { strides: row_major_strides(out_shape), ..d });
-    }
-    let mut offset = d.offset as isize;
-    for (&start, &stride) in starts.iter().zip(&d.strides) {
-        offset += start as isize * stride;
-    }
-    let strides = d.strides.iter().zip(steps).map(|(s, st)| s * st).collect();
-    Ok(Data { buf: d.buf, strides, offset: offset as usize })
-}
-
-pub(crate) fn as_strided(a: &Array, strides: &[isize], offset: usize) -> Result<Data> {
-    let d = contiguous(a)?;
-    Ok(Data { buf: d.buf, strides: strides.to_vec(), offset: d.offset + offset })
 }
 
 /// The same bytes as another dtype; the last axis scales with the size ratio.

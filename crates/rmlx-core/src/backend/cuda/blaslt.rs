@@ -517,7 +517,7 @@ fn build_plan(call: &Call, handle: lt::cublasLtHandle_t, types: Types, align: [u
 /// used; otherwise it is an error.
 pub(crate) fn gemm(device: usize, stream: CUstream, g: &Gemm) -> Result<()> {
     check_library()?;
-    let tf32 = g.dtype == Dtype::Float32 && std::env::var_os("RMLX_ENABLE_TF32").is_some_and(|v| v == "1");
+    let tf32 = g.dtype == Dtype::Float32 && crate::knobs::knobs().enable_tf32;
     let types = Types::of(g.dtype, tf32)?;
     let call = Call { device, g, tf32 };
     if g.m == 0 || g.n == 0 || g.k == 0 || g.batch == 0 {
@@ -613,7 +613,9 @@ pub(crate) fn gemm(device: usize, stream: CUstream, g: &Gemm) -> Result<()> {
             stream.cast(),
         )
     };
-    call.lt_check("cublasLtMatmul", status)
+    call.lt_check("cublasLtMatmul", status)?;
+    crate::backend::count_launch();
+    Ok(())
 }
 
 #[cfg(test)]

@@ -56,8 +56,7 @@ fn is_light(code: u8) -> bool {
 /// Whether the light kernel serves chains of light ops (`RMLX_CHAIN_LIGHT=0`
 /// sends every chain to the full one, for measurement).
 fn light_enabled() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var("RMLX_CHAIN_LIGHT").map(|v| v != "0").unwrap_or(true))
+    crate::knobs::knobs().chain_light
 }
 
 fn fusable_dtype(d: Dtype) -> bool {
@@ -77,8 +76,7 @@ fn code_of(prim: &Primitive) -> Option<u8> {
 
 /// Is eager fusion on (`RMLX_FUSE=0` turns it off)?
 fn enabled() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var("RMLX_FUSE").map(|v| v != "0").unwrap_or(true))
+    crate::knobs::knobs().fuse
 }
 
 /// Where a step's operand comes from.
@@ -242,7 +240,7 @@ pub(crate) fn defines(dtype: Dtype, light: bool) -> Result<String> {
     // Operands loaded up front: 3 for 4- and 8-byte types; none for 16-bit
     // ones, where the extra registers cost more than they gain (measured on
     // the H200: a*b+c bfloat16 1842 GB/s with, 2480 without; float32 3853 with).
-    let pre = if super::jit::kdef("CHAIN_PRE").is_some() {
+    let pre = if crate::knobs::knobs().kdef("CHAIN_PRE").is_some() {
         String::new()
     } else {
         format!("#define CHAIN_PRE {}\n", if dtype.size() == 2 { 0 } else { 3 })
@@ -417,5 +415,5 @@ pub(crate) fn run(chain: &Chain) -> Result<Data> {
 /// Vectors per thread of the chain kernel: 2 (measured best on the H200),
 /// or CHAIN_U from RMLX_KDEFS="CHAIN_U=n", which the kernel reads as well.
 fn chain_u() -> u64 {
-    super::jit::kdef("CHAIN_U").and_then(|n| n.parse().ok()).unwrap_or(2)
+    crate::knobs::knobs().kdef("CHAIN_U").and_then(|n| n.parse().ok()).unwrap_or(2)
 }

@@ -127,7 +127,7 @@ pub(crate) fn present() -> bool {
 }
 
 fn tf32() -> bool {
-    std::env::var_os("RMLX_ENABLE_TF32").is_some_and(|v| v == "1")
+    crate::knobs::knobs().enable_tf32
 }
 
 fn data_type(dt: Dtype) -> Option<dnn::cudnnDataType_t> {
@@ -298,7 +298,7 @@ fn key(device: usize, dtype: Dtype, x: &[usize], w: &[usize], spec: &ConvSpec) -
 /// (whose output shape the caller computed as `out`). False when cuDNN is
 /// missing or fails: the caller then builds the convolution another way.
 pub(crate) fn supported(device: usize, dtype: Dtype, x: &[usize], w: &[usize], spec: &ConvSpec, out: &[usize]) -> bool {
-    if std::env::var_os("RMLX_DISABLE_CUDNN").is_some_and(|v| v == "1") || !present() || data_type(dtype).is_none() {
+    if crate::knobs::knobs().disable_cudnn || !present() || data_type(dtype).is_none() {
         return false;
     }
     let Ok(g) = super::driver::gpu(device) else { return false };
@@ -423,5 +423,7 @@ pub(crate) fn forward<W>(
             ops.y as usize as *mut c_void,
         )
     };
-    check(s, "cudnnConvolutionForward")
+    check(s, "cudnnConvolutionForward")?;
+    crate::backend::count_launch();
+    Ok(())
 }

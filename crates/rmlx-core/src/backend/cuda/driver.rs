@@ -102,7 +102,7 @@ pub(crate) fn init_error() -> Option<String> {
 }
 
 fn init() -> Result<Vec<Gpu>> {
-    if std::env::var("RMLX_DISABLE_GPU").is_ok_and(|v| v == "1") {
+    if crate::knobs::knobs().disable_gpu {
         return Err(Error::Device("GPUs are disabled by RMLX_DISABLE_GPU=1".into()));
     }
     // SAFETY: only probes for the library.
@@ -435,8 +435,10 @@ impl DeviceCopy {
         let ptr = if size == 0 { 0 } else { gpu.alloc(size, stream)? };
         Ok(DeviceCopy { gpu: gpu.index, ptr, size, owner: stream, readers: Vec::new(), external: None })
     }
-    /// Device memory owned outside rmlx, ready for work on `stream`.
-    pub(crate) fn external(
+}
+
+impl crate::backend::DeviceBlock for DeviceCopy {
+    fn external(
         gpu_index: usize,
         ptr: CUdeviceptr,
         size: usize,
@@ -446,11 +448,7 @@ impl DeviceCopy {
         gpu(gpu_index)?;
         Ok(DeviceCopy { gpu: gpu_index, ptr, size, owner: stream, readers: Vec::new(), external: Some(owner) })
     }
-    pub(crate) fn is_external(&self) -> bool {
-        self.external.is_some()
-    }
-    /// A device copy of `size` host bytes at `src`, copied on `stream`.
-    pub(crate) fn upload(gpu_index: usize, stream: RawStream, src: *const u8, size: usize) -> Result<DeviceCopy> {
+    fn upload(gpu_index: usize, stream: RawStream, src: *const u8, size: usize) -> Result<DeviceCopy> {
         let g = gpu(gpu_index)?;
         let d = DeviceCopy::alloc(g, size, stream)?;
         if size > 0 {
@@ -458,14 +456,16 @@ impl DeviceCopy {
         }
         Ok(d)
     }
-    pub(crate) fn gpu(&self) -> usize {
+    fn gpu(&self) -> usize {
         self.gpu
     }
-    pub(crate) fn ptr(&self) -> CUdeviceptr {
+    fn ptr(&self) -> CUdeviceptr {
         self.ptr
     }
-    /// Orders work on `stream` after the writer of this copy.
-    pub(crate) fn use_on(&mut self, stream: RawStream) -> Result<()> {
+    fn is_external(&self) -> bool {
+        self.external.is_some()
+    }
+    fn use_on(&mut self, stream: RawStream) -> Result<()> {
         if stream != self.owner && !self.readers.contains(&stream) {
             gpu(self.gpu)?;
             order(self.owner, stream)?;
@@ -473,8 +473,7 @@ impl DeviceCopy {
         }
         Ok(())
     }
-    /// Copies the device bytes to `dst` (waiting for the writer).
-    pub(crate) fn download(&self, dst: *mut u8, size: usize) -> Result<()> {
+    fn download(&self, dst: *mut u8, size: usize) -> Result<()> {
         if size == 0 {
             return Ok(());
         }

@@ -9,7 +9,7 @@ use cudarc::driver::sys;
 use cudarc::nvrtc::sys as nvrtc;
 use std::collections::HashMap;
 use std::ffi::{c_void, CString};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 const COMMON: &str = include_str!("kernels/common.cuh");
 
@@ -96,49 +96,8 @@ pub(crate) fn function(gpu: &Gpu, family: Family, defines: &str, name: &'static 
     Ok(func)
 }
 
-/// A tuning knob for measurements (see the README): a number from the
-/// environment, read once (knobs are consulted on every launch).
-pub(crate) struct Knob {
-    name: &'static str,
-    default: u64,
-    value: OnceLock<u64>,
-}
-
-impl Knob {
-    pub(crate) const fn new(name: &'static str, default: u64) -> Knob {
-        Knob { name, default, value: OnceLock::new() }
-    }
-    pub(crate) fn get(&self) -> u64 {
-        *self.value.get_or_init(|| std::env::var(self.name).ok().and_then(|v| v.parse().ok()).unwrap_or(self.default))
-    }
-}
-
-/// The macros of RMLX_KDEFS="NAME=VALUE;..." (a tuning knob, see the README),
-/// parsed once: defined ahead of every kernel program.
-fn kdefs() -> &'static [(String, String)] {
-    static DEFS: OnceLock<Vec<(String, String)>> = OnceLock::new();
-    DEFS.get_or_init(|| {
-        std::env::var("RMLX_KDEFS")
-            .map(|v| {
-                v.split(';')
-                    .filter(|d| !d.is_empty())
-                    .map(|d| {
-                        let (k, val) = d.split_once('=').unwrap_or((d, ""));
-                        (k.to_string(), val.to_string())
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
-}
-
-/// The value RMLX_KDEFS gives macro `name`, if it names it.
-pub(crate) fn kdef(name: &str) -> Option<&'static str> {
-    kdefs().iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
 fn program_source(family: Family, defines: &str) -> String {
-    let extra: String = kdefs().iter().map(|(k, v)| format!("#define {k} {v}\n")).collect();
+    let extra: String = crate::knobs::knobs().kdefs.iter().map(|(k, v)| format!("#define {k} {v}\n")).collect();
     format!("{extra}{COMMON}\n// ---- specialisation\n{defines}\n// ---- family\n{}", family.source())
 }
 
@@ -165,8 +124,8 @@ fn hash128(s: &str) -> u128 {
 
 /// The directory compiled kernels are kept in.
 pub(crate) fn cache_dir() -> Option<std::path::PathBuf> {
-    if let Some(d) = std::env::var_os("RMLX_KERNEL_CACHE") {
-        return Some(d.into());
+    if let Some(d) = &crate::knobs::knobs().kernel_cache {
+        return Some(d.clone());
     }
     if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
         return Some(std::path::PathBuf::from(d).join("rmlx").join("kernels"));
@@ -186,7 +145,7 @@ fn cached_or_compiled(source: &str, arch: &str, hash: u128, family: Family, name
     }
     let t = std::time::Instant::now();
     let cubin = compile(source, arch, family, name)?;
-    if std::env::var_os("RMLX_JIT_LOG").is_some() {
+    if crate::knobs::knobs().jit_log {
         eprintln!("[rmlx jit] {name} ({family:?}) compiled in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
     }
     if let Some(p) = &path {
@@ -294,8 +253,7 @@ impl Launch {
 
 /// `RMLX_LAUNCH_LOG=1`: print each launch and wait for it (to find a kernel that faults or hangs).
 fn launch_log() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("RMLX_LAUNCH_LOG").is_some())
+    crate::knobs::knobs().launch_log
 }
 
 /// Enqueues `f` on `stream`.
@@ -312,6 +270,9 @@ pub(crate) fn launch(f: Func, l: &Launch, stream: RawStream, args: &mut Args) ->
         eprintln!("[rmlx launch] {name} grid {:?} block {:?}", l.grid, l.block);
     }
     let r = launch_inner(f, l, stream, args);
+    if r.is_ok() {
+        crate::backend::count_launch();
+    }
     if launch_log() && r.is_ok() {
         super::driver::sync_stream(stream)?;
     }

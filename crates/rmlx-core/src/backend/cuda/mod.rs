@@ -98,43 +98,43 @@ pub(crate) fn synchronize_all() -> Result<()> {
     Ok(())
 }
 
-/// (active, peak, cache, limit) bytes of GPU `i`.
-pub(crate) fn memory_stats(i: usize) -> Option<(usize, usize, usize, usize)> {
-    let g = driver::gpus().get(i)?;
-    let (active, peak) = {
-        let m = g.mem.lock().unwrap_or_else(|e| e.into_inner());
-        (m.active, m.peak)
-    };
-    Some((active, peak, g.cache_bytes(), g.memory_limit()))
-}
+/// The GPUs' memory pools, as the buffers see them.
+pub(crate) struct Pools;
 
-pub(crate) fn reset_peak(i: usize) {
-    if let Some(g) = driver::gpus().get(i) {
-        let mut m = g.mem.lock().unwrap_or_else(|e| e.into_inner());
-        m.peak = m.active;
+impl crate::backend::DevicePools for Pools {
+    fn count(&self) -> usize {
+        driver::gpus().len()
     }
-}
-
-/// Sets GPU `i`'s memory limit; returns the previous one.
-pub(crate) fn set_memory_limit(i: usize, limit: usize) -> Option<usize> {
-    let g = driver::gpus().get(i)?;
-    let old = g.memory_limit();
-    g.mem.lock().unwrap_or_else(|e| e.into_inner()).limit = Some(limit);
-    Some(old)
-}
-
-/// Sets GPU `i`'s cache limit (freed memory the pool keeps); returns the previous one.
-pub(crate) fn set_cache_limit(i: usize, limit: usize) -> Result<Option<usize>> {
-    match driver::gpus().get(i) {
-        Some(g) => g.set_cache_limit(limit).map(Some),
-        None => Ok(None),
+    fn stats(&self, i: usize) -> Option<crate::memory::MemoryInfo> {
+        let g = driver::gpus().get(i)?;
+        let (active, peak) = {
+            let m = g.mem.lock().unwrap_or_else(|e| e.into_inner());
+            (m.active, m.peak)
+        };
+        Some(crate::memory::MemoryInfo { active, peak, cache: g.cache_bytes(), limit: g.memory_limit() })
     }
-}
-
-/// Returns every GPU's cached memory to the device.
-pub(crate) fn clear_cache() -> Result<()> {
-    for g in driver::gpus() {
-        g.trim(0)?;
+    fn reset_peak(&self, i: usize) {
+        if let Some(g) = driver::gpus().get(i) {
+            let mut m = g.mem.lock().unwrap_or_else(|e| e.into_inner());
+            m.peak = m.active;
+        }
     }
-    Ok(())
+    fn set_memory_limit(&self, i: usize, limit: usize) -> Option<usize> {
+        let g = driver::gpus().get(i)?;
+        let old = g.memory_limit();
+        g.mem.lock().unwrap_or_else(|e| e.into_inner()).limit = Some(limit);
+        Some(old)
+    }
+    fn set_cache_limit(&self, i: usize, limit: usize) -> Result<Option<usize>> {
+        match driver::gpus().get(i) {
+            Some(g) => g.set_cache_limit(limit).map(Some),
+            None => Ok(None),
+        }
+    }
+    fn clear_cache(&self) -> Result<()> {
+        for g in driver::gpus() {
+            g.trim(0)?;
+        }
+        Ok(())
+    }
 }

@@ -27,7 +27,7 @@ pub(super) fn map_defines(expr: &str, out: Dtype, ins: [Dtype; 3]) -> (String, u
     let max_size = ins.iter().map(|d| d.size()).chain([out.size()]).max().unwrap_or(1);
     let vw = (16 / max_size).max(1);
     // Vectors per thread: 1 measured best on the H200 (RMLX_EW_U to tune).
-    let u = EW_U.get();
+    let u = crate::knobs::knobs().ew_u;
     let defines = format!(
         "typedef {} TO; typedef {} TI0; typedef {} TI1; typedef {} TI2;\n#define VW {vw}\n#define EW_U {}\n#define OP(x0, x1, x2) ({expr})",
         ctype(out),

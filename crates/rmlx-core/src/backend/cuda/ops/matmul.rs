@@ -72,7 +72,7 @@ pub(super) fn matmul(ctx: &Ctx, a: &Array, b: &Array, shape: &[usize], dtype: Dt
         && batch == 1
         && !ta
         && matches!(dtype, Dtype::Float32 | Dtype::Float16 | Dtype::Bfloat16)
-        && GEMV.get() == 1
+        && crate::knobs::knobs().gemv
     {
         let size = dtype.size() as u64;
         let vw = 16 / size;

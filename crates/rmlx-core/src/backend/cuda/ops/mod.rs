@@ -4,7 +4,7 @@
 
 use super::blaslt;
 use super::driver::{DeviceCopy, Gpu, RawStream};
-use super::jit::{function, launch, Args, Family, Knob, Launch};
+use super::jit::{function, launch, Args, Family, Launch};
 use crate::array::{Array, Data};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
@@ -101,7 +101,7 @@ impl Ctx {
     /// A fresh device buffer of `bytes`.
     pub(super) fn alloc(&self, bytes: usize) -> Result<(Arc<Buffer>, u64)> {
         let copy = DeviceCopy::alloc(self.g, bytes, self.s)?;
-        let p = copy.ptr();
+        let p = crate::backend::DeviceBlock::ptr(&copy);
         Ok((Arc::new(Buffer::from_device(bytes, copy)), p))
     }
 
@@ -114,13 +114,6 @@ fn empty(shape: &[usize], dtype: Dtype) -> Result<Data> {
     let _ = dtype;
     Ok(Data::contiguous(Buffer::alloc(0)?, shape))
 }
-
-/// Tuning knobs (see the README); defaults measured best on the H200.
-static EW_U: Knob = Knob::new("RMLX_EW_U", 1);
-static COL_WANT: Knob = Knob::new("RMLX_COL_WANT", 4);
-static GEMV: Knob = Knob::new("RMLX_GEMV", 1);
-/// Pieces per row in the cluster softmax (2, 4 or 8; 0: the most that divide the row).
-static SOFTMAX_P: Knob = Knob::new("RMLX_SOFTMAX_P", 0);
 
 /// Defines of an elementwise program that only moves elements of `dtype`
 /// (`ew_pad`, `ew_arange`, `ew_take`, `ew_scatter`).

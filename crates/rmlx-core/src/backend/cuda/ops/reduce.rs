@@ -124,7 +124,7 @@ pub(super) fn reduce(
         let blocks = ((n_out / v) as u64).div_ceil(256);
         // Blocks per SM wanted (RMLX_COL_WANT to tune; 4 measured best on the
         // H200: 3996 GB/s against 3754 with 8 and 3543 with 16, 22:16 run).
-        let want = COL_WANT.get() * sms;
+        let want = crate::knobs::knobs().col_want * sms;
         let split =
             if blocks < want && r_len > 256 { (want / blocks).min(r_len as u64 / 64).clamp(1, 1024) } else { 1 };
         let chunk = (r_len as u64).div_ceil(split) as i64;
@@ -212,7 +212,7 @@ pub(super) fn rows_op(ctx: &Ctx, a: &Array, name: &'static str, out_len_is_one: 
         // The most pieces that divide the row: smaller blocks, more rows in
         // flight per SM (on the H100, 4096 x 32768 float32 ran at 2205 GB/s
         // in 8 pieces, 2040 in 4).
-        let forced = SOFTMAX_P.get() as usize;
+        let forced = crate::knobs::knobs().softmax_p as usize;
         let p = [8usize, 4, 2]
             .into_iter()
             .filter(|&p| forced == 0 || p == forced)
