@@ -24,14 +24,6 @@ fn arr(o: &Obj<'_>) -> PyResult<Array> {
     to_array(o, None)
 }
 
-/// `a` itself (`+a`).
-#[pyfunction]
-#[pyo3(signature = (a, /, *, stream = None))]
-pub fn positive(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
-    let _ = stream;
-    wrap(py, arr(a)?)
-}
-
 /// An array of `a`'s shape filled with `vals`, in `dtype` (default: `a`'s).
 #[pyfunction]
 #[pyo3(signature = (a, vals, dtype = None, *, stream = None))]
@@ -71,32 +63,6 @@ pub fn asarray(py: Python<'_>, a: &Obj<'_>, dtype: Option<&Obj<'_>>, copy: Optio
     let x = to_array(a, want)?;
     let x = if copy == Some(true) { ops::copy(&x).py()? } else { x };
     wrap(py, x)
-}
-
-/// `a` with its last two axes swapped.
-#[pyfunction]
-#[pyo3(signature = (a, /, *, stream = None))]
-pub fn matrix_transpose(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
-    let a = arr(a)?;
-    wrap(py, on(stream, || ops::swapaxes(&a, -1, -2).py())?)
-}
-
-/// `a` with the order of its elements reversed along `axis` (all axes when None).
-#[pyfunction]
-#[pyo3(signature = (a, /, axis = None, *, stream = None))]
-pub fn flip(py: Python<'_>, a: &Obj<'_>, axis: Option<&Obj<'_>>, stream: Option<&Obj<'_>>) -> Out {
-    let (a, ax) = (arr(a)?, axes_arg(axis)?);
-    wrap(py, on(stream, || ops::flip(&a, ax).py())?)
-}
-
-/// The slices of `x` along `axis`, as a tuple.
-#[pyfunction]
-#[pyo3(signature = (x, /, *, axis = 0, stream = None))]
-pub fn unstack(py: Python<'_>, x: &Obj<'_>, axis: i64, stream: Option<&Obj<'_>>) -> PyResult<Py<PyAny>> {
-    let a = arr(x)?;
-    let parts = on(stream, || ops::unstack(&a, axis).py())?;
-    let items: Vec<Py<PyArray>> = parts.into_iter().map(|p| wrap(py, p)).collect::<PyResult<_>>()?;
-    PyTuple::new(py, items)?.into_py_any(py)
 }
 
 /// `(min, max)` of `a` over `axis`.
@@ -196,15 +162,6 @@ pub fn blackman(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
 #[allow(non_snake_case)]
 pub fn bartlett(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
     window(py, M, stream, |n, d| 1.0 - (2.0 * n / d - 1.0).abs())
-}
-
-/// `a`, as a constant for `grad`, `vjp` and `jvp`: the same values, but no
-/// gradient flows back through it.
-#[pyfunction]
-#[pyo3(signature = (a, /, *, stream = None))]
-pub fn stop_gradient(py: Python<'_>, a: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
-    let a = arr(a)?;
-    wrap(py, on(stream, || rmlx_core::ops::stop_gradient(&a).py())?)
 }
 
 fn dtype_of_value(o: &Obj<'_>) -> PyResult<Dtype> {
@@ -377,38 +334,6 @@ impl PyArray {
     fn m_t(&self, py: Python<'_>) -> Out {
         wrap(py, ops::swapaxes(&self.array(), -1, -2).py()?)
     }
-    #[pyo3(signature = (decimals = 0, *, stream = None))]
-    fn round(&self, py: Python<'_>, decimals: i32, stream: Option<&Obj<'_>>) -> Out {
-        let a = self.array();
-        wrap(py, on(stream, || ops::round(&a, decimals).py())?)
-    }
-    #[pyo3(signature = (indices_or_sections, axis = 0, *, stream = None))]
-    fn split(
-        &self,
-        py: Python<'_>,
-        indices_or_sections: &Obj<'_>,
-        axis: i64,
-        stream: Option<&Obj<'_>>,
-    ) -> PyResult<Py<PyAny>> {
-        let me = wrap(py, self.array())?.into_any();
-        crate::funcs::split(py, me.bind(py), indices_or_sections, axis, stream)
-    }
-    #[pyo3(signature = (dtype, *, stream = None))]
-    fn view(&self, py: Python<'_>, dtype: &Obj<'_>, stream: Option<&Obj<'_>>) -> Out {
-        let a = self.array();
-        let dt = dtype_arg(Some(dtype))?.ok_or_else(|| PyTypeError::new_err("view needs a dtype"))?;
-        wrap(py, on(stream, || ops::view(&a, dt).py())?)
-    }
-    #[pyo3(signature = (k = 0, *, stream = None))]
-    fn diag(&self, py: Python<'_>, k: i64, stream: Option<&Obj<'_>>) -> Out {
-        let a = self.array();
-        wrap(py, on(stream, || ops::diag(&a, k).py())?)
-    }
-    #[pyo3(signature = (offset = 0, axis1 = 0, axis2 = 1, stream = None))]
-    fn diagonal(&self, py: Python<'_>, offset: i64, axis1: i64, axis2: i64, stream: Option<&Obj<'_>>) -> Out {
-        let a = self.array();
-        wrap(py, on(stream, || ops::diagonal(&a, offset, axis1, axis2).py())?)
-    }
 }
 
 /// Registers the functions, the aliases and `mx.metal`'s memory functions.
@@ -429,19 +354,14 @@ pub fn add(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ($($f:ident),* $(,)?) => {$(m.add_function(wrap_pyfunction!($f, m)?)?;)*};
     }
     add!(
-        positive,
         full_like,
         asarray,
-        matrix_transpose,
-        flip,
-        unstack,
         minmax,
         meshgrid,
         hanning,
         hamming,
         blackman,
         bartlett,
-        stop_gradient,
         result_type,
         can_cast,
         isdtype,

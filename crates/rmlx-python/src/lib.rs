@@ -14,8 +14,10 @@ mod extra;
 mod funcs;
 mod index;
 mod inspect;
+mod ops;
 mod random;
 mod select;
+mod table;
 mod transforms;
 
 use array::PyArray;
@@ -110,6 +112,8 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stream, m)?)?;
     m.add("IndexingError", errors::indexing_error_type(py)?)?;
     funcs::add_all(m)?;
+    ops::register(m)?;
+    m.add_function(wrap_pyfunction!(table::_op_table, m)?)?;
     dlpack::add(m)?;
     extra::add(m)?;
     select::add(m)?;

@@ -4,7 +4,7 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
-use rmlx_core::ops::{self, ScanArgs, TensorAxes};
+use rmlx_core::ops::{self, TensorAxes};
 use rmlx_core::Array;
 
 use crate::array::{wrap, PyArray};
@@ -36,143 +36,7 @@ fn ints(o: &Obj<'_>, what: &str) -> PyResult<Vec<i64>> {
 
 // ---------------------------------------------------------------- sorting
 
-/// `a` sorted along `axis` (None: flattened); NaN last, stable.
-#[pyfunction]
-#[pyo3(signature = (a, /, axis = -1, *, stream = None))]
-pub fn sort(py: Python<'_>, a: &Obj<'_>, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
-    let a = arr(a)?;
-    wrap(py, on(stream, || ops::sort(&a, axis).py())?)
-}
-
-/// The uint32 indices that sort `a` along `axis` (stable).
-#[pyfunction]
-#[pyo3(signature = (a, /, axis = -1, *, stream = None))]
-pub fn argsort(py: Python<'_>, a: &Obj<'_>, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
-    let a = arr(a)?;
-    wrap(py, on(stream, || ops::argsort(&a, axis).py())?)
-}
-
-/// `a` partitioned about its `kth` element along `axis`.
-#[pyfunction]
-#[pyo3(signature = (a, /, kth, axis = -1, *, stream = None))]
-pub fn partition(py: Python<'_>, a: &Obj<'_>, kth: i64, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
-    let a = arr(a)?;
-    wrap(py, on(stream, || ops::partition(&a, kth, axis).py())?)
-}
-
-/// The uint32 indices that partition `a` about its `kth` element along `axis`.
-#[pyfunction]
-#[pyo3(signature = (a, /, kth, axis = -1, *, stream = None))]
-pub fn argpartition(py: Python<'_>, a: &Obj<'_>, kth: i64, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
-    let a = arr(a)?;
-    wrap(py, on(stream, || ops::argpartition(&a, kth, axis).py())?)
-}
-
-/// The `k` largest elements along `axis` (ascending).
-#[pyfunction]
-#[pyo3(signature = (a, /, k, axis = -1, *, stream = None))]
-pub fn topk(py: Python<'_>, a: &Obj<'_>, k: i64, axis: Option<i64>, stream: Option<&Obj<'_>>) -> Out {
-    let a = arr(a)?;
-    let k = usize::try_from(k).map_err(|_| PyValueError::new_err(format!("topk: k must be non-negative, got {k}")))?;
-    wrap(py, on(stream, || ops::topk(&a, k, axis).py())?)
-}
-
-/// Insertion indices (uint32) of `values` into the sorted 1-D `sorted_sequence`.
-#[pyfunction]
-#[pyo3(signature = (sorted_sequence, values, /, side = "left", *, stream = None))]
-pub fn searchsorted(
-    py: Python<'_>,
-    sorted_sequence: &Obj<'_>,
-    values: &Obj<'_>,
-    side: &str,
-    stream: Option<&Obj<'_>>,
-) -> Out {
-    let right = match side {
-        "left" => false,
-        "right" => true,
-        _ => return Err(PyValueError::new_err(format!("searchsorted: side must be 'left' or 'right', got '{side}'"))),
-    };
-    let (a, v) = (arr(sorted_sequence)?, arr(values)?);
-    wrap(py, on(stream, || ops::searchsorted(&a, &v, right).py())?)
-}
-
 // ---------------------------------------------------------------- scans
-
-fn scan_args(axis: Option<i64>, reverse: bool, inclusive: bool) -> ScanArgs {
-    ScanArgs { axis, reverse, inclusive }
-}
-
-/// Running sums along `axis` (None: flattened).
-#[pyfunction]
-#[pyo3(signature = (a, /, axis = None, *, reverse = false, inclusive = true, dtype = None, stream = None))]
-pub fn cumsum(
-    py: Python<'_>,
-    a: &Obj<'_>,
-    axis: Option<i64>,
-    reverse: bool,
-    inclusive: bool,
-    dtype: Option<&Obj<'_>>,
-    stream: Option<&Obj<'_>>,
-) -> Out {
-    let (a, dt) = (arr(a)?, dtype_arg(dtype)?);
-    wrap(py, on(stream, || ops::cumsum(&a, scan_args(axis, reverse, inclusive), dt).py())?)
-}
-
-/// Running products along `axis` (None: flattened).
-#[pyfunction]
-#[pyo3(signature = (a, /, axis = None, *, reverse = false, inclusive = true, dtype = None, stream = None))]
-pub fn cumprod(
-    py: Python<'_>,
-    a: &Obj<'_>,
-    axis: Option<i64>,
-    reverse: bool,
-    inclusive: bool,
-    dtype: Option<&Obj<'_>>,
-    stream: Option<&Obj<'_>>,
-) -> Out {
-    let (a, dt) = (arr(a)?, dtype_arg(dtype)?);
-    wrap(py, on(stream, || ops::cumprod(&a, scan_args(axis, reverse, inclusive), dt).py())?)
-}
-
-macro_rules! simple_scan {
-    ($name:ident, $op:path, $doc:literal) => {
-        #[doc = $doc]
-        #[pyfunction]
-        #[pyo3(signature = (a, /, axis = None, *, reverse = false, inclusive = true, stream = None))]
-        pub fn $name(
-            py: Python<'_>,
-            a: &Obj<'_>,
-            axis: Option<i64>,
-            reverse: bool,
-            inclusive: bool,
-            stream: Option<&Obj<'_>>,
-        ) -> Out {
-            let a = arr(a)?;
-            wrap(py, on(stream, || $op(&a, scan_args(axis, reverse, inclusive)).py())?)
-        }
-    };
-}
-simple_scan!(cummax, ops::cummax, "Running maxima along `axis` (None: flattened).");
-simple_scan!(cummin, ops::cummin, "Running minima along `axis` (None: flattened).");
-simple_scan!(logcumsumexp, ops::logcumsumexp, "Running log(sum(exp(a))) along `axis` (None: flattened).");
-
-/// The `n`-th discrete difference along `axis` (NumPy's `prepend` and `append` too).
-#[pyfunction]
-#[pyo3(signature = (a, /, n = 1, axis = -1, *, prepend = None, append = None, stream = None))]
-pub fn diff(
-    py: Python<'_>,
-    a: &Obj<'_>,
-    n: i64,
-    axis: i64,
-    prepend: Option<&Obj<'_>>,
-    append: Option<&Obj<'_>>,
-    stream: Option<&Obj<'_>>,
-) -> Out {
-    let n = usize::try_from(n).map_err(|_| PyValueError::new_err(format!("diff: n must be non-negative, got {n}")))?;
-    let a = arr(a)?;
-    let (p, q) = (opt_arr(prepend)?, opt_arr(append)?);
-    wrap(py, on(stream, || ops::diff(&a, n, axis, p.as_ref(), q.as_ref()).py())?)
-}
 
 // ---------------------------------------------------------------- gathers
 
@@ -589,90 +453,12 @@ pub fn convolve(py: Python<'_>, a: &Obj<'_>, v: &Obj<'_>, mode: &str, stream: Op
     wrap(py, on(stream, || ops::convolve(&a, &v, mode).py())?)
 }
 
-// ---------------------------------------------------------------- array methods
-
-#[pymethods]
-impl PyArray {
-    #[pyo3(signature = (axis = None, *, reverse = false, inclusive = true, stream = None))]
-    fn cumsum(
-        &self,
-        py: Python<'_>,
-        axis: Option<i64>,
-        reverse: bool,
-        inclusive: bool,
-        stream: Option<&Obj<'_>>,
-    ) -> Out {
-        let a = self.array();
-        wrap(py, on(stream, || ops::cumsum(&a, scan_args(axis, reverse, inclusive), None).py())?)
-    }
-    #[pyo3(signature = (axis = None, *, reverse = false, inclusive = true, stream = None))]
-    fn cumprod(
-        &self,
-        py: Python<'_>,
-        axis: Option<i64>,
-        reverse: bool,
-        inclusive: bool,
-        stream: Option<&Obj<'_>>,
-    ) -> Out {
-        let a = self.array();
-        wrap(py, on(stream, || ops::cumprod(&a, scan_args(axis, reverse, inclusive), None).py())?)
-    }
-    #[pyo3(signature = (axis = None, *, reverse = false, inclusive = true, stream = None))]
-    fn cummax(
-        &self,
-        py: Python<'_>,
-        axis: Option<i64>,
-        reverse: bool,
-        inclusive: bool,
-        stream: Option<&Obj<'_>>,
-    ) -> Out {
-        let a = self.array();
-        wrap(py, on(stream, || ops::cummax(&a, scan_args(axis, reverse, inclusive)).py())?)
-    }
-    #[pyo3(signature = (axis = None, *, reverse = false, inclusive = true, stream = None))]
-    fn cummin(
-        &self,
-        py: Python<'_>,
-        axis: Option<i64>,
-        reverse: bool,
-        inclusive: bool,
-        stream: Option<&Obj<'_>>,
-    ) -> Out {
-        let a = self.array();
-        wrap(py, on(stream, || ops::cummin(&a, scan_args(axis, reverse, inclusive)).py())?)
-    }
-    #[pyo3(signature = (axis = None, *, reverse = false, inclusive = true, stream = None))]
-    fn logcumsumexp(
-        &self,
-        py: Python<'_>,
-        axis: Option<i64>,
-        reverse: bool,
-        inclusive: bool,
-        stream: Option<&Obj<'_>>,
-    ) -> Out {
-        let a = self.array();
-        wrap(py, on(stream, || ops::logcumsumexp(&a, scan_args(axis, reverse, inclusive)).py())?)
-    }
-}
-
 /// Registers the functions.
 pub fn add(m: &Bound<'_, PyModule>) -> PyResult<()> {
     macro_rules! add {
         ($($f:ident),* $(,)?) => {$(m.add_function(wrap_pyfunction!($f, m)?)?;)*};
     }
     add!(
-        sort,
-        argsort,
-        partition,
-        argpartition,
-        topk,
-        searchsorted,
-        cumsum,
-        cumprod,
-        cummax,
-        cummin,
-        logcumsumexp,
-        diff,
         take_along_axis,
         put_along_axis,
         slice,
