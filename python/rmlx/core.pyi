@@ -328,7 +328,7 @@ def acosh(a, /, *, stream=None) -> Any:
 def add(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
     """`add` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def addmm(c, a, b, /, alpha=1.0, beta=1.0, *, stream=None) -> Any:
+def addmm(c: ArrayLike, a: ArrayLike, b: ArrayLike, /, alpha: float = 1.0, beta: float = 1.0, *, stream: StreamLike = None) -> array:
     """`alpha * (a @ b) + beta * c`."""
     ...
 def all(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, *, stream: StreamLike = None) -> array:
@@ -340,7 +340,7 @@ def allclose(a: ArrayLike, b: ArrayLike, /, rtol: float = 1e-5, atol: float = 1e
 def any(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, *, stream: StreamLike = None) -> array:
     """`any` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
     ...
-def arange(start=None, stop=None, step=None, dtype=None, *, stream=None) -> Any:
+def arange(start: Optional[Any] = None, stop: Optional[Any] = None, step: Optional[Any] = None, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """`arange(stop)`, `arange(start, stop, step=1)`; ints give int32 (int64"""
     ...
 def arccos(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
@@ -406,16 +406,16 @@ def atan2(a, b, /, *, stream=None) -> Any:
 def atanh(a, /, *, stream=None) -> Any:
     """`arctanh` of each element of `a`."""
     ...
-def atleast_1d(*arys, stream=None) -> Any:
+def atleast_1d(*arys: Any, stream: StreamLike = None) -> Union[array, list[array]]:
     """Each array with at least one dimension (one array for one argument, a list for several)."""
     ...
-def atleast_2d(*arys, stream=None) -> Any:
+def atleast_2d(*arys: Any, stream: StreamLike = None) -> Union[array, list[array]]:
     """Each array with at least two dimensions (one array for one argument, a list for several)."""
     ...
-def atleast_3d(*arys, stream=None) -> Any:
+def atleast_3d(*arys: Any, stream: StreamLike = None) -> Union[array, list[array]]:
     """Each array with at least three dimensions (one array for one argument, a list for several)."""
     ...
-def bartlett(M, *, stream=None) -> Any:
+def bartlett(M: int, *, stream: StreamLike = None) -> array:
     """The Bartlett (triangular) window of `M` points."""
     ...
 bfloat16: Dtype
@@ -437,15 +437,15 @@ def bitwise_right_shift(a, b, /, *, stream=None) -> Any:
 def bitwise_xor(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
     """`bitwise_xor` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def blackman(M, *, stream=None) -> Any:
+def blackman(M: int, *, stream: StreamLike = None) -> array:
     """The Blackman window of `M` points."""
     ...
-def block_masked_mm(a, b, /, block_size=64, mask_out=None, mask_lhs=None, mask_rhs=None, *, stream=None) -> Any:
+def block_masked_mm(a: ArrayLike, b: ArrayLike, /, block_size: int = 64, mask_out: Optional[ArrayLike] = None, mask_lhs: Optional[ArrayLike] = None, mask_rhs: Optional[ArrayLike] = None, *, stream: StreamLike = None) -> array:
     """`a @ b` with blocks of the operands and the output masked."""
     ...
 bool: Dtype
 bool_: Dtype
-def broadcast_arrays(*arrays, stream=None) -> Any:
+def broadcast_arrays(*arrays: Any, stream: StreamLike = None) -> list[array]:
     """The arrays broadcast to their common shape."""
     ...
 def broadcast_shapes(*shapes) -> Any:
@@ -492,28 +492,28 @@ def conjugate(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def contiguous(a: ArrayLike, /, allow_col_major: bool = False, *, stream: StreamLike = None) -> array:
     """A row-major copy of `a` (`allow_col_major`: a column-major `a` may stay as it is)."""
     ...
-def conv1d(input, weight, /, stride=1, padding=0, dilation=1, groups=1, *, stream=None) -> Any:
+def conv1d(input: ArrayLike, weight: ArrayLike, /, stride: Union[int, Sequence[int]] = 1, padding: Union[int, Sequence[int]] = 0, dilation: Union[int, Sequence[int]] = 1, groups: int = 1, *, stream: StreamLike = None) -> array:
     """1-D convolution: input (N, L, C_in), weight (C_out, K, C_in / groups)."""
     ...
-def conv2d(input, weight, /, stride=1, padding=0, dilation=1, groups=1, *, stream=None) -> Any:
+def conv2d(input: ArrayLike, weight: ArrayLike, /, stride: Union[int, Sequence[int]] = 1, padding: Union[int, Sequence[int]] = 0, dilation: Union[int, Sequence[int]] = 1, groups: int = 1, *, stream: StreamLike = None) -> array:
     """2-D convolution: input (N, H, W, C_in), weight (C_out, KH, KW, C_in / groups)."""
     ...
-def conv3d(input, weight, /, stride=1, padding=0, dilation=1, groups=1, *, stream=None) -> Any:
+def conv3d(input: ArrayLike, weight: ArrayLike, /, stride: Union[int, Sequence[int]] = 1, padding: Union[int, Sequence[int]] = 0, dilation: Union[int, Sequence[int]] = 1, groups: int = 1, *, stream: StreamLike = None) -> array:
     """3-D convolution: input (N, D, H, W, C_in), weight (C_out, KD, KH, KW, C_in / groups)."""
     ...
-def conv_general(input, weight, /, stride=1, padding=0, kernel_dilation=1, input_dilation=1, groups=1, flip=False, *, stream=None) -> Any:
-    """A convolution over any number of spatial dimensions."""
+def conv_general(input: ArrayLike, weight: ArrayLike, /, stride: Union[int, Sequence[int]] = 1, padding: Union[int, Sequence[int]] = 0, kernel_dilation: Union[int, Sequence[int]] = 1, input_dilation: Union[int, Sequence[int]] = 1, groups: int = 1, flip: bool = False, *, stream: StreamLike = None) -> array:
+    """A convolution over any number of spatial dimensions (`padding`: per"""
     ...
-def conv_transpose1d(input, weight, /, stride=1, padding=0, dilation=1, output_padding=0, groups=1, *, stream=None) -> Any:
+def conv_transpose1d(input: ArrayLike, weight: ArrayLike, /, stride: Union[int, Sequence[int]] = 1, padding: Union[int, Sequence[int]] = 0, dilation: Union[int, Sequence[int]] = 1, output_padding: Union[int, Sequence[int]] = 0, groups: int = 1, *, stream: StreamLike = None) -> array:
     """1-D transposed convolution: weight (C_out, K, C_in)."""
     ...
-def conv_transpose2d(input, weight, /, stride=1, padding=0, dilation=1, output_padding=0, groups=1, *, stream=None) -> Any:
+def conv_transpose2d(input: ArrayLike, weight: ArrayLike, /, stride: Union[int, Sequence[int]] = 1, padding: Union[int, Sequence[int]] = 0, dilation: Union[int, Sequence[int]] = 1, output_padding: Union[int, Sequence[int]] = 0, groups: int = 1, *, stream: StreamLike = None) -> array:
     """2-D transposed convolution: weight (C_out, KH, KW, C_in)."""
     ...
-def conv_transpose3d(input, weight, /, stride=1, padding=0, dilation=1, output_padding=0, groups=1, *, stream=None) -> Any:
+def conv_transpose3d(input: ArrayLike, weight: ArrayLike, /, stride: Union[int, Sequence[int]] = 1, padding: Union[int, Sequence[int]] = 0, dilation: Union[int, Sequence[int]] = 1, output_padding: Union[int, Sequence[int]] = 0, groups: int = 1, *, stream: StreamLike = None) -> array:
     """3-D transposed convolution: weight (C_out, KD, KH, KW, C_in)."""
     ...
-def convolve(a, v, /, mode='full', *, stream=None) -> Any:
+def convolve(a: ArrayLike, v: ArrayLike, /, mode: str = "full", *, stream: StreamLike = None) -> array:
     """NumPy's 1-D `convolve` ("full", "same" or "valid")."""
     ...
 def cos(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
@@ -584,7 +584,7 @@ def divmod(a: Any, b: Any, /, *, stream: StreamLike = None) -> list[array]:
     """The floor quotient and the remainder of `a` by `b`, as a pair of arrays."""
     ...
 e: float
-def einsum(subscripts, *operands, stream=None) -> Any:
+def einsum(subscripts: str, *operands: Any, stream: StreamLike = None) -> array:
     """Einstein summation over the operands."""
     ...
 def einsum_path(subscripts, *operands) -> Any:
@@ -630,7 +630,7 @@ def export_to_dot(file, *args, **kwargs) -> Any:
 def exporter(file, fun, *, shapeless=False, metadata=None) -> Any:
     """rmlx: mx.exporter arrives with issue 28 (compile)"""
     ...
-def eye(n, m=None, k=0, dtype=None, *, stream=None) -> Any:
+def eye(n: int, m: Optional[int] = None, k: int = 0, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """An `n` x `m` matrix with ones on diagonal `k` and zeros elsewhere."""
     ...
 def flatten(a: ArrayLike, /, start_axis: int = 0, end_axis: int = -1, *, stream: StreamLike = None) -> array:
@@ -655,14 +655,14 @@ def from_dlpack(x, /, *, copy=None) -> Any:
 def from_fp8(x, /, dtype=rmlx.core.bfloat16, *, stream=None) -> Any:
     """rmlx: mx.from_fp8 arrives with issue 30 (quantization)"""
     ...
-def full(shape, vals, dtype=None, *, stream=None) -> Any:
+def full(shape: Union[int, Sequence[int]], vals: ArrayLike, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """An array of `shape` filled with `vals` (broadcast), in `dtype` or the type of `vals`."""
     ...
-def full_like(a, vals, dtype=None, *, stream=None) -> Any:
+def full_like(a: ArrayLike, vals: ArrayLike, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """An array of `a`'s shape filled with `vals`, in `dtype` (default: `a`'s)."""
     ...
-def gather_mm(a, b, /, lhs_indices=None, rhs_indices=None, *, sorted_indices=False, stream=None) -> Any:
-    """Matrix products of the matrices of `a` and `b` picked by index arrays."""
+def gather_mm(a: ArrayLike, b: ArrayLike, /, lhs_indices: Optional[ArrayLike] = None, rhs_indices: Optional[ArrayLike] = None, *, sorted_indices: bool = False, stream: StreamLike = None) -> array:
+    """Matrix products of the matrices of `a` and `b` picked by index arrays"""
     ...
 def gather_qmm(x, w, /, scales, biases=None, lhs_indices=None, rhs_indices=None, transpose=True, group_size=None, bits=None, mode='affine', global_scale=None, *, sorted_indices=False, stream=None) -> Any:
     """rmlx: mx.gather_qmm arrives with issue 30 (quantization)"""
@@ -702,13 +702,13 @@ def greater_equal(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
 def hadamard_transform(a, /, scale=None, *, stream=None) -> Any:
     """The Walsh-Hadamard transform of ``a`` along its last axis, times"""
     ...
-def hamming(M, *, stream=None) -> Any:
+def hamming(M: int, *, stream: StreamLike = None) -> array:
     """The Hamming window of `M` points."""
     ...
-def hanning(M, *, stream=None) -> Any:
+def hanning(M: int, *, stream: StreamLike = None) -> array:
     """The Hann window of `M` points."""
     ...
-def identity(n, dtype=None, *, stream=None) -> Any:
+def identity(n: int, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """The `n` x `n` identity matrix."""
     ...
 def imag(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
@@ -719,7 +719,7 @@ def import_function(file, return_metadata=False) -> Any:
     ...
 inexact: DtypeCategory
 inf: float
-def inner(a, b, /, *, stream=None) -> Any:
+def inner(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """Sums of products over the last axes."""
     ...
 int16: Dtype
@@ -757,7 +757,7 @@ def issubdtype(a, b) -> Any:
 def jvp(fun, primals, tangents) -> Any:
     """``(outputs, jvps)``: ``fun(*primals)`` as a list, and the products of"""
     ...
-def kron(a, b, *, stream=None) -> Any:
+def kron(a: ArrayLike, b: ArrayLike, *, stream: StreamLike = None) -> array:
     """The Kronecker product."""
     ...
 def left_shift(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
@@ -769,7 +769,7 @@ def less(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
 def less_equal(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
     """`less_equal` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def linspace(start, stop, num=50, endpoint=True, dtype=None, stream=None) -> Any:
+def linspace(start: float, stop: float, num: int = 50, endpoint: bool = True, dtype: Optional[Dtype] = None, stream: StreamLike = None) -> array:
     """`num` evenly spaced values from `start` to `stop` (included unless `endpoint` is false)."""
     ...
 def load(file, /, format=None, return_metadata=False, *, stream=None) -> Any:
@@ -811,7 +811,7 @@ def logsumexp(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None,
 def masked_scatter(a, mask, src, *, stream=None) -> Any:
     """``a`` with the positions where ``mask`` (broadcast to ``a``'s shape)"""
     ...
-def matmul(a, b, /, *, stream=None) -> Any:
+def matmul(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """The matrix product of `a` and `b`, with NumPy's rules for 1-D operands and batches."""
     ...
 def matrix_norm(a, /, ord=None, axis=None, keepdims=False, *, stream=None) -> Any:
@@ -871,13 +871,13 @@ def not_equal(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
     """`not_equal` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 number: DtypeCategory
-def ones(shape, dtype=None, *, stream=None) -> Any:
+def ones(shape: Union[int, Sequence[int]], dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """An array of ones of `shape` (float32 unless `dtype` says otherwise)."""
     ...
-def ones_like(a, /, dtype=None, *, stream=None) -> Any:
+def ones_like(a: ArrayLike, /, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """Ones with the shape of `a`, in `dtype` (default: `a`'s)."""
     ...
-def outer(a, b, /, *, stream=None) -> Any:
+def outer(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """The outer product of the flattened arrays."""
     ...
 def pad(a: ArrayLike, /, pad_width: Any, mode: str = "constant", constant_values: ArrayLike = 0, *, stream: StreamLike = None) -> array:
@@ -908,7 +908,7 @@ def prod(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keep
 def promote_types(a, b) -> Any:
     """The dtype two dtypes promote to."""
     ...
-def put_along_axis(a, /, indices, values, axis=None, *, stream=None) -> Any:
+def put_along_axis(a: ArrayLike, /, indices: ArrayLike, values: Any, axis: Optional[int] = None, *, stream: StreamLike = None) -> array:
     """A copy of `a` with `values` written at `indices` along `axis` (None: flattened)."""
     ...
 def qqmm(x, w, /, scales=None, group_size=None, bits=None, mode='nvfp4', global_scale_x=None, global_scale_w=None, *, stream=None) -> Any:
@@ -974,7 +974,7 @@ def savez_compressed(file, /, *args, **kwargs) -> Any:
 def searchsorted(sorted_sequence: ArrayLike, values: ArrayLike, /, side: str = "left", *, stream: StreamLike = None) -> array:
     """Insertion indices (uint32) of `values` into the sorted 1-D `sorted_sequence`."""
     ...
-def segmented_mm(a, b, /, segments, *, stream=None) -> Any:
+def segmented_mm(a: ArrayLike, b: ArrayLike, /, segments: ArrayLike, *, stream: StreamLike = None) -> array:
     """Products of `a` and `b` over segments of the inner dimension."""
     ...
 def set_cache_limit(limit) -> Any:
@@ -1008,10 +1008,10 @@ def sin(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def sinh(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`sinh` of each element of `a`."""
     ...
-def slice(a, start_indices, axes, slice_size, *, stream=None) -> Any:
+def slice(a: ArrayLike, start_indices: ArrayLike, axes: Union[int, Sequence[int]], slice_size: Union[int, Sequence[int]], *, stream: StreamLike = None) -> array:
     """The window of `slice_size` along `axes` from the start indices in an array."""
     ...
-def slice_update(a, update, start_indices, axes, *, stream=None) -> Any:
+def slice_update(a: ArrayLike, update: Any, start_indices: ArrayLike, axes: Union[int, Sequence[int]], *, stream: StreamLike = None) -> array:
     """A copy of `a` with `update` written from the start indices along `axes`."""
     ...
 def softmax(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, *, precise: bool = False, stream: StreamLike = None) -> array:
@@ -1056,10 +1056,10 @@ def swapaxes(a: ArrayLike, /, axis1: int, axis2: int, *, stream: StreamLike = No
 def synchronize(stream=None) -> Any:
     """Waits for the work queued so far."""
     ...
-def take(a, /, indices, axis=None, *, stream=None) -> Any:
+def take(a: ArrayLike, /, indices: ArrayLike, axis: Optional[int] = None, *, stream: StreamLike = None) -> array:
     """The elements of `a` at `indices` along `axis` (the flattened array when"""
     ...
-def take_along_axis(a, /, indices, axis=..., *, stream=None) -> Any:
+def take_along_axis(a: ArrayLike, /, indices: ArrayLike, axis: Optional[int] = -1, *, stream: StreamLike = None) -> array:
     """`a`'s elements at `indices` along `axis` (None: flattened)."""
     ...
 def tan(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
@@ -1068,7 +1068,7 @@ def tan(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def tanh(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`tanh` of each element of `a`."""
     ...
-def tensordot(a, b, /, axes=2, *, stream=None) -> Any:
+def tensordot(a: ArrayLike, b: ArrayLike, /, axes: Union[int, Sequence[Sequence[int]]] = 2, *, stream: StreamLike = None) -> array:
     """Sums of products over `axes` (a count, or two lists of axes)."""
     ...
 def tile(a: ArrayLike, /, reps: Union[int, Sequence[int]], *, stream: StreamLike = None) -> array:
@@ -1080,13 +1080,13 @@ def to_fp8(x, /, *, stream=None) -> Any:
 def topk(a: ArrayLike, /, k: int, axis: Optional[int] = -1, *, stream: StreamLike = None) -> array:
     """The `k` largest elements along `axis` (ascending)."""
     ...
-def trace(a, /, offset=0, axis1=0, axis2=1, dtype=None, *, stream=None) -> Any:
+def trace(a: ArrayLike, /, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """The sum along a diagonal."""
     ...
 def transpose(a: ArrayLike, /, axes: Optional[Union[int, Sequence[int]]] = None, *, stream: StreamLike = None) -> array:
     """`a` with its axes permuted (reversed when `axes` is None)."""
     ...
-def tri(n, m=None, k=0, dtype=None, *, stream=None) -> Any:
+def tri(n: int, m: Optional[int] = None, k: int = 0, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """An `n` x `m` matrix with ones at and below diagonal `k`."""
     ...
 def tril(x: ArrayLike, k: int = 0, *, stream: StreamLike = None) -> array:
@@ -1118,7 +1118,7 @@ def value_and_grad(fun, argnums=None, argnames=()) -> Any:
 def var(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, ddof: int = 0, *, correction: Optional[int] = None, stream: StreamLike = None) -> array:
     """The variance over `axis`, dividing by `N - ddof` (`correction`, the array API's name, wins when given)."""
     ...
-def vecdot(a, b, /, axis=..., *, stream=None) -> Any:
+def vecdot(a: ArrayLike, b: ArrayLike, /, axis: int = -1, *, stream: StreamLike = None) -> array:
     """`sum(conj(a) * b, axis)`."""
     ...
 def view(a: ArrayLike, /, dtype: Dtype, *, stream: StreamLike = None) -> array:
@@ -1133,10 +1133,10 @@ def vmap(fun, in_axes=0, out_axes=0) -> Any:
 def where(condition: ArrayLike, x: Any, y: Any, /, *, stream: StreamLike = None) -> array:
     """Elements of `x` where `condition` holds, else of `y` (broadcast together)."""
     ...
-def zeros(shape, dtype=None, *, stream=None) -> Any:
+def zeros(shape: Union[int, Sequence[int]], dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """An array of zeros of `shape` (float32 unless `dtype` says otherwise)."""
     ...
-def zeros_like(a, /, dtype=None, *, stream=None) -> Any:
+def zeros_like(a: ArrayLike, /, dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:
     """Zeros with the shape of `a`, in `dtype` (default: `a`'s)."""
     ...
 

@@ -3,16 +3,14 @@
 //! utilities, `mx.metal`'s memory functions, and the array's Python
 //! protocols (pickling, copying, formatting, `complex()`).
 
-use std::f64::consts::PI;
-
-use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use pyo3::IntoPyObjectExt;
 use rmlx_core::{ops, Array, Dtype};
 
 use crate::array::{axes_arg, wrap, PyArray};
-use crate::convert::{operand, to_array, DetachEval};
+use crate::convert::{to_array, DetachEval};
 use crate::device::{device_of, on};
 use crate::dtype::{dtype_arg, PyDtype};
 use crate::errors::Py as _;
@@ -22,22 +20,6 @@ type Out = PyResult<Py<PyArray>>;
 
 fn arr(o: &Obj<'_>) -> PyResult<Array> {
     to_array(o, None)
-}
-
-/// An array of `a`'s shape filled with `vals`, in `dtype` (default: `a`'s).
-#[pyfunction]
-#[pyo3(signature = (a, vals, dtype = None, *, stream = None))]
-pub fn full_like(
-    py: Python<'_>,
-    a: &Obj<'_>,
-    vals: &Obj<'_>,
-    dtype: Option<&Obj<'_>>,
-    stream: Option<&Obj<'_>>,
-) -> Out {
-    let a = arr(a)?;
-    let dt = dtype_arg(dtype)?.unwrap_or(a.dtype());
-    let v = operand(vals)?;
-    wrap(py, on(stream, || ops::full(a.shape(), v, Some(dt)).py())?)
 }
 
 /// `a` as an array (as `mx.array(a, dtype)`).
@@ -114,54 +96,6 @@ pub fn meshgrid(
     })?;
     let items: Vec<Py<PyArray>> = out.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
     PyTuple::new(py, items)?.into_py_any(py)
-}
-
-/// A window of `m` float32 values: `f(n, m - 1)` for n in 0..m (one 1 when m is 1).
-fn window(py: Python<'_>, m: i64, stream: Option<&Obj<'_>>, f: fn(f64, f64) -> f64) -> Out {
-    let m = usize::try_from(m).map_err(|_| PyValueError::new_err(format!("window size must be >= 0, got {m}")))?;
-    // The size comes from the user: too large is a MemoryError, not an abort.
-    rmlx_core::memory::check_host_bytes(m.saturating_mul(4)).py()?;
-    let mut v: Vec<f32> = Vec::new();
-    v.try_reserve_exact(m).map_err(|_| {
-        PyMemoryError::new_err(format!("window of {m} points: cannot allocate {} bytes", m.saturating_mul(4)))
-    })?;
-    match m {
-        1 => v.push(1.0),
-        _ => v.extend((0..m).map(|n| f(n as f64, (m - 1) as f64) as f32)),
-    }
-    wrap(py, on(stream, || Array::from_slice(&v, &[m]).py())?)
-}
-
-/// The Hann window of `M` points.
-#[pyfunction]
-#[pyo3(signature = (M, *, stream = None))]
-#[allow(non_snake_case)]
-pub fn hanning(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
-    window(py, M, stream, |n, d| 0.5 - 0.5 * (2.0 * PI * n / d).cos())
-}
-
-/// The Hamming window of `M` points.
-#[pyfunction]
-#[pyo3(signature = (M, *, stream = None))]
-#[allow(non_snake_case)]
-pub fn hamming(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
-    window(py, M, stream, |n, d| 0.54 - 0.46 * (2.0 * PI * n / d).cos())
-}
-
-/// The Blackman window of `M` points.
-#[pyfunction]
-#[pyo3(signature = (M, *, stream = None))]
-#[allow(non_snake_case)]
-pub fn blackman(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
-    window(py, M, stream, |n, d| 0.42 - 0.5 * (2.0 * PI * n / d).cos() + 0.08 * (4.0 * PI * n / d).cos())
-}
-
-/// The Bartlett (triangular) window of `M` points.
-#[pyfunction]
-#[pyo3(signature = (M, *, stream = None))]
-#[allow(non_snake_case)]
-pub fn bartlett(py: Python<'_>, M: i64, stream: Option<&Obj<'_>>) -> Out {
-    window(py, M, stream, |n, d| 1.0 - (2.0 * n / d - 1.0).abs())
 }
 
 fn dtype_of_value(o: &Obj<'_>) -> PyResult<Dtype> {
@@ -354,14 +288,9 @@ pub fn add(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ($($f:ident),* $(,)?) => {$(m.add_function(wrap_pyfunction!($f, m)?)?;)*};
     }
     add!(
-        full_like,
         asarray,
         minmax,
         meshgrid,
-        hanning,
-        hamming,
-        blackman,
-        bartlett,
         result_type,
         can_cast,
         isdtype,

@@ -16,7 +16,6 @@ mod index;
 mod inspect;
 mod ops;
 mod random;
-mod select;
 mod table;
 mod transforms;
 
@@ -116,7 +115,6 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(table::_op_table, m)?)?;
     dlpack::add(m)?;
     extra::add(m)?;
-    select::add(m)?;
     m.add_function(wrap_pyfunction!(transforms::_vjp, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_vmap, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_jvp, m)?)?;

@@ -110,6 +110,67 @@ param!(
     ArrList(Vec<Array>) = "Sequence[ArrayLike]", |o| o.try_iter()?.map(|x| to_array(&x?, None)).collect::<PyResult<_>>()?
 );
 
+/// Per-dimension sizes of a convolution: an int or a sequence of ints, or
+/// (for `padding`) a pair of those, the low and the high side.
+pub struct Dims {
+    pub lo: Vec<i64>,
+    pub hi: Option<Vec<i64>>,
+}
+
+impl Dims {
+    /// The same `v` for every dimension, as a default (the stub shows `v`).
+    pub fn int(v: i64) -> Dims {
+        Dims { lo: vec![v], hi: None }
+    }
+    /// One value per dimension of `d` (one given for all, or `d`), never negative.
+    pub fn per_dim(&self, d: usize, what: &str) -> PyResult<Vec<usize>> {
+        if self.hi.is_some() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "{what} takes one value per dimension, not a pair"
+            )));
+        }
+        Dims::expand(&self.lo, d, what)
+    }
+    /// The low and the high padding of each dimension.
+    pub fn pairs(&self, d: usize, what: &str) -> PyResult<Vec<(usize, usize)>> {
+        let lo = Dims::expand(&self.lo, d, what)?;
+        let hi = match &self.hi {
+            Some(h) => Dims::expand(h, d, what)?,
+            None => lo.clone(),
+        };
+        Ok(lo.into_iter().zip(hi).collect())
+    }
+    fn expand(v: &[i64], d: usize, what: &str) -> PyResult<Vec<usize>> {
+        let v: Vec<usize> = v
+            .iter()
+            .map(|&x| {
+                usize::try_from(x)
+                    .map_err(|_| pyo3::exceptions::PyValueError::new_err(format!("{what} cannot be negative, got {x}")))
+            })
+            .collect::<PyResult<_>>()?;
+        match v.len() {
+            1 => Ok(vec![v[0]; d]),
+            n if n == d => Ok(v),
+            n => Err(pyo3::exceptions::PyValueError::new_err(format!("{what} needs 1 or {d} values, got {n}"))),
+        }
+    }
+}
+
+impl<'py> FromPyObject<'py> for Dims {
+    fn extract_bound(o: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if o.is_instance_of::<PyTuple>() && o.len()? == 2 && o.get_item(0)?.extract::<i64>().is_err() {
+            return Ok(Dims { lo: ints(&o.get_item(0)?)?, hi: Some(ints(&o.get_item(1)?)?) });
+        }
+        Ok(Dims { lo: ints(o)?, hi: None })
+    }
+}
+
+impl Param for Dims {
+    fn stub() -> String {
+        "Union[int, Sequence[int]]".into()
+    }
+}
+
 impl Opnd {
     /// The Python int `v` as a default (the stub shows `v`).
     pub fn int(v: i64) -> Opnd {
@@ -179,6 +240,21 @@ impl Ret for Tuple {
     }
 }
 
+/// One array for one result, a list for several (`atleast_1d(a)` against `atleast_1d(a, b)`).
+pub struct OneOrList(pub Vec<Array>);
+
+impl Ret for OneOrList {
+    fn finish(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match <[Array; 1]>::try_from(self.0) {
+            Ok([one]) => one.finish(py),
+            Err(many) => many.finish(py),
+        }
+    }
+    fn stub() -> &'static str {
+        "Union[array, list[array]]"
+    }
+}
+
 impl Ret for Py<PyAny> {
     fn finish(self, _py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(self)
@@ -219,7 +295,11 @@ pub fn py_default(rust: &str) -> String {
     let t = rust.trim();
     let t = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(t).replace(' ', "");
     let t = t.strip_prefix("Some(").and_then(|s| s.strip_suffix(')')).map(str::to_string).unwrap_or(t);
-    let t = t.strip_prefix("Opnd::int(").and_then(|s| s.strip_suffix(')')).map(str::to_string).unwrap_or(t);
+    // `Opnd::int(0)`, `Dims::int(1)`: the int.
+    let t = match t.split_once("::int(") {
+        Some((_, v)) => v.strip_suffix(')').unwrap_or(v).to_string(),
+        None => t,
+    };
     match t.as_str() {
         "false" => "False".into(),
         "true" => "True".into(),
@@ -271,7 +351,10 @@ macro_rules! py_ops {
     (@opt [] $e:expr) => { None };
     (@opt [$m:ident] $e:expr) => { Some($e) };
 
-    // ---- the module function: munch the parameters into the pyo3 signature and the Rust parameters.
+    // ---- the module function: munch the parameters into the pyo3 signature
+    // and the Rust parameters. pyo3 names var-args with the hygiene of its
+    // caller, so the rule that calls it names them (`args`) and binds the
+    // table's name to them: after `*name` the munching goes on in `@fnv`.
     (@fn $d:tt $n:tt $pn:tt $r:tt $b:tt [$($sig:tt)*] [$($par:tt)*] $a:ident : $t:ty = $def:tt , $($rest:tt)*) => {
         py_ops!(@fn $d $n $pn $r $b [$($sig)* $a = $def ,] [$($par)* $a: $t,] $($rest)*);
     };
@@ -279,7 +362,7 @@ macro_rules! py_ops {
         py_ops!(@fn $d $n $pn $r $b [$($sig)* $a ,] [$($par)* $a: $t,] $($rest)*);
     };
     (@fn $d:tt $n:tt $pn:tt $r:tt $b:tt [$($sig:tt)*] [$($par:tt)*] * $a:ident : $t:ty , $($rest:tt)*) => {
-        py_ops!(@fn $d $n $pn $r $b [$($sig)* * $a ,] [$($par)* $a: $t,] $($rest)*);
+        py_ops!(@fnv $d $n $pn $r $b [$($sig)*] [$($par)*] [$a : $t] [] [] $($rest)*);
     };
     (@fn $d:tt $n:tt $pn:tt $r:tt $b:tt [$($sig:tt)*] [$($par:tt)*] / , $($rest:tt)*) => {
         py_ops!(@fn $d $n $pn $r $b [$($sig)* / ,] [$($par)*] $($rest)*);
@@ -295,13 +378,36 @@ macro_rules! py_ops {
         #[pyo3::pyfunction]
         $(#[pyo3(name = $pyname)])?
         #[pyo3(signature = ($($sig)* stream = None))]
-        #[allow(clippy::too_many_arguments)]
+        #[allow(clippy::too_many_arguments, non_snake_case)]
         pub fn $name(
             py: pyo3::Python<'_>,
             $($par)*
             stream: Option<&pyo3::Bound<'_, pyo3::PyAny>>,
         ) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
-            let _ = py;
+            let out: $ret = $crate::device::on(stream, || $crate::table::Lift::lift($body))?;
+            $crate::table::Ret::finish(out, py)
+        }
+    };
+    (@fnv $d:tt $n:tt $pn:tt $r:tt $b:tt $pre:tt $ppar:tt $va:tt [$($sig:tt)*] [$($par:tt)*] $a:ident : $t:ty = $def:tt , $($rest:tt)*) => {
+        py_ops!(@fnv $d $n $pn $r $b $pre $ppar $va [$($sig)* $a = $def ,] [$($par)* $a: $t,] $($rest)*);
+    };
+    (@fnv $d:tt $n:tt $pn:tt $r:tt $b:tt $pre:tt $ppar:tt $va:tt [$($sig:tt)*] [$($par:tt)*] , $($rest:tt)*) => {
+        py_ops!(@fnv $d $n $pn $r $b $pre $ppar $va [$($sig)*] [$($par)*] $($rest)*);
+    };
+    (@fnv [$($doc:expr)+] [$name:ident] [$($pyname:literal)?] [$ret:ty] [$body:block] [$($pre:tt)*] [$($ppar:tt)*] [$va:ident : $vt:ty] [$($sig:tt)*] [$($par:tt)*]) => {
+        $(#[doc = $doc])+
+        #[pyo3::pyfunction]
+        $(#[pyo3(name = $pyname)])?
+        #[pyo3(signature = ($($pre)* * args, $($sig)* stream = None))]
+        #[allow(clippy::too_many_arguments, non_snake_case)]
+        pub fn $name(
+            py: pyo3::Python<'_>,
+            $($ppar)*
+            args: $vt,
+            $($par)*
+            stream: Option<&pyo3::Bound<'_, pyo3::PyAny>>,
+        ) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+            let $va = args;
             let out: $ret = $crate::device::on(stream, || $crate::table::Lift::lift($body))?;
             $crate::table::Ret::finish(out, py)
         }
@@ -338,7 +444,7 @@ macro_rules! py_ops {
             $(#[doc = $doc])+
             $(#[pyo3(name = $pyname)])?
             #[pyo3(signature = ($($sig)* stream = None))]
-            #[allow(clippy::too_many_arguments)]
+            #[allow(clippy::too_many_arguments, non_snake_case)]
             fn $name(
                 slf: &pyo3::Bound<'_, Self>,
                 py: pyo3::Python<'_>,

@@ -1,7 +1,11 @@
 //! The ops of `rmlx.core`, one table per family as in `rmlx_core::ops`
 //! (see `table.rs` for how a table is written).
 
+pub(crate) mod contract;
+pub(crate) mod conv;
+pub(crate) mod creation;
 pub(crate) mod elementwise;
+pub(crate) mod indexing;
 pub(crate) mod reduce;
 pub(crate) mod shape;
 pub(crate) mod sort_scan;
@@ -10,7 +14,12 @@ use pyo3::prelude::*;
 
 /// Adds every family's functions to `rmlx.core`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    contract::register(m)?;
+    m.add_function(wrap_pyfunction!(contract::einsum_path, m)?)?;
+    conv::register(m)?;
+    creation::register(m)?;
     elementwise::register(m)?;
+    indexing::register(m)?;
     reduce::register(m)?;
     shape::register(m)?;
     sort_scan::register(m)?;
@@ -20,7 +29,11 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// Every family's entries of the stub.
 pub(crate) fn table() -> Vec<crate::table::Entry> {
     let mut t = Vec::new();
+    t.extend(contract::table());
+    t.extend(conv::table());
+    t.extend(creation::table());
     t.extend(elementwise::table());
+    t.extend(indexing::table());
     t.extend(reduce::table());
     t.extend(shape::table());
     t.extend(sort_scan::table());

@@ -3,12 +3,15 @@
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 use rmlx_core::ops::{self, Split};
 use rmlx_core::primitive::PadMode;
 use rmlx_core::{Array, Axes};
 
+use crate::convert::to_array;
+
 use crate::errors::Py as _;
-use crate::table::{axes, ints, py_ops, Arr, ArrList, AxesArg, DtypeArg, IntsArg, Opnd, ShapeArg, Tuple};
+use crate::table::{axes, ints, py_ops, Arr, ArrList, AxesArg, DtypeArg, IntsArg, OneOrList, Opnd, ShapeArg, Tuple};
 
 type Obj<'a, 'py> = &'a Bound<'py, PyAny>;
 
@@ -56,6 +59,14 @@ fn pad_widths(pad_width: &Bound<'_, PyAny>, nd: usize) -> PyResult<Vec<(usize, u
             Ok((b as usize, a as usize))
         })
         .collect()
+}
+
+fn tuple_arrays(t: &Bound<'_, PyTuple>) -> PyResult<Vec<Array>> {
+    t.iter().map(|o| to_array(&o, None)).collect()
+}
+
+fn atleast(arys: &Bound<'_, PyTuple>, f: fn(&Array) -> rmlx_core::Result<Array>) -> PyResult<OneOrList> {
+    tuple_arrays(arys)?.iter().map(f).collect::<rmlx_core::Result<_>>().py().map(OneOrList)
 }
 
 fn transposed(a: &Array, axes: Option<IntsArg>) -> rmlx_core::Result<Array> {
@@ -110,6 +121,20 @@ py_ops! { group "shape";
 
     /// `a` broadcast to `shape` (a view).
     fn broadcast_to(a: Arr, /, shape: ShapeArg, *) -> Array { ops::broadcast_to(&a, &shape) }
+
+    /// The arrays broadcast to their common shape.
+    fn broadcast_arrays(*arrays: &Bound<'_, PyTuple>) -> Vec<Array> {
+        ops::broadcast_arrays(&tuple_arrays(arrays)?).py()
+    }
+
+    /// Each array with at least one dimension (one array for one argument, a list for several).
+    fn atleast_1d(*arys: &Bound<'_, PyTuple>) -> OneOrList { atleast(arys, ops::atleast_1d) }
+
+    /// Each array with at least two dimensions (one array for one argument, a list for several).
+    fn atleast_2d(*arys: &Bound<'_, PyTuple>) -> OneOrList { atleast(arys, ops::atleast_2d) }
+
+    /// Each array with at least three dimensions (one array for one argument, a list for several).
+    fn atleast_3d(*arys: &Bound<'_, PyTuple>) -> OneOrList { atleast(arys, ops::atleast_3d) }
 
     /// The arrays joined along `axis` (flattened first when `axis` is None).
     fn concatenate(arrays: ArrList, axis: Option<i64> = (Some(0)), *) -> Array { joined(arrays, axis) }
