@@ -50,7 +50,9 @@ def doc(obj, indent):
 
 
 def render():
-    table = {row[0]: row for row in mx._op_table()}
+    rows = mx._op_table()
+    table = {row[0]: row for row in rows if row[1] != "random"}
+    random_table = {row[0]: row for row in rows if row[1] == "random"}
     methods = {row[0]: row[3] for row in table.values() if row[3] is not None}
     out = [HEADER]
     classes = [n for n in dir(mx) if inspect.isclass(getattr(mx, n))]
@@ -98,7 +100,8 @@ def render():
     out.append("\n".join(metal) + "\n")
     rnd = ["class random:"]
     for name in sorted(n for n in dir(mx.random) if not n.startswith("_")):
-        rnd += ["    @staticmethod", f"    def {name}{sig(getattr(mx.random, name))} -> Any: ..."]
+        typed = random_table[name][2] if name in random_table else f"{sig(getattr(mx.random, name))} -> Any"
+        rnd += ["    @staticmethod", f"    def {name}{typed}: ..."]
     out.append("\n".join(rnd) + "\n")
     return "\n".join(out) + "\n"
 

@@ -525,3 +525,62 @@ impl AtSlot {
         self.apply(py, operand(value)?, ScatterMode::Min)
     }
 }
+
+// ---------------------------------------------------------------- Python protocols
+
+#[pymethods]
+impl PyArray {
+    /// Pickles as the bytes, shape and dtype (any dtype, bfloat16 included).
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let a = self.array();
+        py.detach_eval(&a)?;
+        let bytes = pyo3::types::PyBytes::new(py, &a.to_bytes().py()?);
+        let f = py.import("rmlx.core")?.getattr("_rebuild")?;
+        (f, (bytes, PyTuple::new(py, a.shape())?, a.dtype().name())).into_py_any(py)
+    }
+    /// Arrays are immutable values: a shallow copy shares the data.
+    fn __copy__(&self, py: Python<'_>) -> PyResult<Py<PyArray>> {
+        wrap(py, self.array())
+    }
+    /// A copy with a buffer of its own.
+    fn __deepcopy__(&self, py: Python<'_>, memo: &Bound<'_, PyAny>) -> PyResult<Py<PyArray>> {
+        let _ = memo;
+        wrap(py, ops::copy(&self.array()).py()?)
+    }
+    /// `format(a, spec)`: a 0-d array formats as its value; others only with an empty spec.
+    fn __format__(&self, py: Python<'_>, spec: &str) -> PyResult<String> {
+        let a = self.array();
+        if spec.is_empty() {
+            py.detach_eval(&a)?;
+            return Ok(format!("{a}"));
+        }
+        if a.ndim() != 0 {
+            return Err(PyTypeError::new_err("unsupported format string passed to mx.array.__format__"));
+        }
+        let v = crate::convert::item(py, &a)?;
+        v.bind(py).call_method1("__format__", (spec,))?.extract()
+    }
+    fn __complex__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let a = self.array();
+        if a.size() != 1 {
+            return Err(PyTypeError::new_err("only arrays of one element can be converted to a Python scalar"));
+        }
+        let v = crate::convert::item(py, &a)?;
+        py.import("builtins")?.getattr("complex")?.call1((v,)).map(|b| b.unbind())
+    }
+    /// The real part (the array itself when it is not complex).
+    #[getter]
+    fn real(&self, py: Python<'_>) -> PyResult<Py<PyArray>> {
+        wrap(py, ops::real(&self.array()).py()?)
+    }
+    /// The imaginary part (zeros when the array is not complex).
+    #[getter]
+    fn imag(&self, py: Python<'_>) -> PyResult<Py<PyArray>> {
+        wrap(py, ops::imag(&self.array()).py()?)
+    }
+    /// The array with its last two axes swapped.
+    #[getter(mT)]
+    fn m_t(&self, py: Python<'_>) -> PyResult<Py<PyArray>> {
+        wrap(py, ops::swapaxes(&self.array(), -1, -2).py()?)
+    }
+}

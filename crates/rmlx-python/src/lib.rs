@@ -10,12 +10,9 @@ mod device;
 mod dlpack;
 mod dtype;
 mod errors;
-mod extra;
-mod funcs;
 mod index;
 mod inspect;
 mod ops;
-mod random;
 mod table;
 mod transforms;
 
@@ -110,17 +107,16 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("_MAX_NDIM", rmlx_core::shape::MAX_NDIM)?;
     m.add_function(wrap_pyfunction!(stream, m)?)?;
     m.add("IndexingError", errors::indexing_error_type(py)?)?;
-    funcs::add_all(m)?;
     ops::register(m)?;
     m.add_function(wrap_pyfunction!(table::_op_table, m)?)?;
     dlpack::add(m)?;
-    extra::add(m)?;
+    ops::runtime::add(m)?;
     m.add_function(wrap_pyfunction!(transforms::_vjp, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_vmap, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_jvp, m)?)?;
     m.add_function(wrap_pyfunction!(transforms::_custom_call, m)?)?;
 
-    random::add(m)?;
+    ops::random::add(m)?;
     let cuda = PyModule::new(py, "cuda")?;
     cuda.add_function(wrap_pyfunction!(cuda_is_available, &cuda)?)?;
     cuda.add("is_available", cuda.getattr("cuda_is_available")?)?;
@@ -128,7 +124,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let metal = PyModule::new(py, "metal")?;
     metal.add_function(wrap_pyfunction!(metal_is_available, &metal)?)?;
     metal.add("is_available", metal.getattr("metal_is_available")?)?;
-    extra::add_metal_aliases(m, &metal)?;
+    ops::runtime::add_metal_aliases(m, &metal)?;
     m.add_submodule(&metal)?;
     Ok(())
 }

@@ -99,7 +99,7 @@ param!(
 );
 param!(
     /// A shape: an int or a sequence of non-negative ints.
-    ShapeArg(Vec<usize>) = "Union[int, Sequence[int]]", |o| crate::funcs::shape_of(o)?
+    ShapeArg(Vec<usize>) = "Union[int, Sequence[int]]", |o| shape_of(o)?
 );
 param!(
     /// Ints: an int or a sequence of them.
@@ -176,6 +176,10 @@ impl Opnd {
     pub fn int(v: i64) -> Opnd {
         Opnd(Operand::Scalar(rmlx_core::Scalar::Int(v)))
     }
+    /// The Python float `v` as a default (the stub shows `v`).
+    pub fn float(v: f64) -> Opnd {
+        Opnd(Operand::Scalar(rmlx_core::Scalar::Float(v)))
+    }
 }
 
 /// An int or a sequence of ints, as a list.
@@ -184,6 +188,18 @@ pub fn ints(o: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         return Ok(vec![i]);
     }
     o.extract::<Vec<i64>>().map_err(|_| PyTypeError::new_err("expected an int or a sequence of ints"))
+}
+
+/// A shape: an int or a sequence of ints, none negative.
+pub fn shape_of(o: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+    ints(o)?
+        .into_iter()
+        .map(|d| {
+            usize::try_from(d).map_err(|_| {
+                pyo3::exceptions::PyValueError::new_err(format!("a shape cannot hold the negative size {d}"))
+            })
+        })
+        .collect()
 }
 
 /// `axis=None` (every axis) or the axes given.
@@ -295,8 +311,8 @@ pub fn py_default(rust: &str) -> String {
     let t = rust.trim();
     let t = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(t).replace(' ', "");
     let t = t.strip_prefix("Some(").and_then(|s| s.strip_suffix(')')).map(str::to_string).unwrap_or(t);
-    // `Opnd::int(0)`, `Dims::int(1)`: the int.
-    let t = match t.split_once("::int(") {
+    // `Opnd::int(0)`, `Dims::int(1)`, `Opnd::float(0.5)`: the number.
+    let t = match t.split_once("::int(").or_else(|| t.split_once("::float(")) {
         Some((_, v)) => v.strip_suffix(')').unwrap_or(v).to_string(),
         None => t,
     };

@@ -6,7 +6,9 @@ pub(crate) mod conv;
 pub(crate) mod creation;
 pub(crate) mod elementwise;
 pub(crate) mod indexing;
+pub(crate) mod random;
 pub(crate) mod reduce;
+pub(crate) mod runtime;
 pub(crate) mod shape;
 pub(crate) mod sort_scan;
 
@@ -34,6 +36,7 @@ pub(crate) fn table() -> Vec<crate::table::Entry> {
     t.extend(creation::table());
     t.extend(elementwise::table());
     t.extend(indexing::table());
+    t.extend(random::table());
     t.extend(reduce::table());
     t.extend(shape::table());
     t.extend(sort_scan::table());

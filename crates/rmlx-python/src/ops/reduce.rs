@@ -2,7 +2,10 @@
 
 use rmlx_core::{ops, Array};
 
-use crate::table::{axes, py_ops, Arr, AxesArg};
+use pyo3::PyResult;
+
+use crate::errors::Py as _;
+use crate::table::{axes, py_ops, Arr, AxesArg, Tuple};
 
 macro_rules! reductions {
     ($($name:ident => $f:path $([$m:ident])?;)*) => {
@@ -45,6 +48,12 @@ mod other {
         /// Indices of the smallest elements along `axis` (of the flattened array when None).
         fn argmin(a: Arr, /, axis: Option<i64> = None, keepdims: bool = false, *) -> Array [method] {
             ops::argmin(&a, axis, keepdims)
+        }
+
+        /// `(min, max)` of `a` over `axis`.
+        fn minmax(a: Arr, /, axis: Option<AxesArg> = None, keepdims: bool = false, *) -> Tuple {
+            let ax = axes(axis);
+            PyResult::Ok(Tuple(vec![ops::min(&a, ax.clone(), keepdims).py()?, ops::max(&a, ax, keepdims).py()?]))
         }
 
         /// exp(a) / sum(exp(a)) over `axis`, computed stably; `precise` keeps 16-bit inputs in float32 throughout.

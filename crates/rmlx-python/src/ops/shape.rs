@@ -136,6 +136,28 @@ py_ops! { group "shape";
     /// Each array with at least three dimensions (one array for one argument, a list for several).
     fn atleast_3d(*arys: &Bound<'_, PyTuple>) -> OneOrList { atleast(arys, ops::atleast_3d) }
 
+    /// Coordinate arrays of the grid the 1-D `arrays` span (`indexing` "xy",
+    /// Cartesian, or "ij", matrix), broadcast to full size unless `sparse`.
+    fn meshgrid(*arrays: &Bound<'_, PyTuple>, sparse: bool = false, indexing: &str = "xy") -> Tuple {
+        if indexing != "xy" && indexing != "ij" {
+            return Err(PyValueError::new_err(format!("meshgrid: indexing must be 'xy' or 'ij', got '{indexing}'")));
+        }
+        let xs = tuple_arrays(arrays)?;
+        let n = xs.len();
+        let mut shaped = Vec::with_capacity(n);
+        for (i, x) in xs.iter().enumerate() {
+            // Axis of input i in the grid; "xy" swaps the first two.
+            let at = if indexing == "xy" && n >= 2 && i < 2 { 1 - i } else { i };
+            let mut shape = vec![1i64; n];
+            shape[at] = x.size() as i64;
+            shaped.push(ops::reshape(x, &shape).py()?);
+        }
+        if sparse {
+            return Ok(Tuple(shaped));
+        }
+        ops::broadcast_arrays(&shaped).py().map(Tuple)
+    }
+
     /// The arrays joined along `axis` (flattened first when `axis` is None).
     fn concatenate(arrays: ArrList, axis: Option<i64> = (Some(0)), *) -> Array { joined(arrays, axis) }
 

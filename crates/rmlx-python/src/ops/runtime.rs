@@ -1,25 +1,178 @@
-//! The rest of `mlx.core`'s surface that needs no op of its own: aliases,
-//! functions built from existing ops (windows, meshgrid, minmax...), dtype
-//! utilities, `mx.metal`'s memory functions, and the array's Python
-//! protocols (pickling, copying, formatting, `complex()`).
+//! What `rmlx.core` has besides ops: evaluation, memory, devices and
+//! streams, dtype utilities, `asarray`, pickling support, printing options,
+//! MLX's aliases and `mx.metal`'s memory functions.
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 use rmlx_core::{ops, Array, Dtype};
 
-use crate::array::{axes_arg, wrap, PyArray};
-use crate::convert::{to_array, DetachEval};
-use crate::device::{device_of, on};
-use crate::dtype::{dtype_arg, PyDtype};
+use crate::array::{wrap, PyArray};
+use crate::convert::to_array;
+use crate::device::{device_of, stream_arg, usable_device, PyDevice, PyStream};
+use crate::dtype::{dtype_arg, dtype_like, PyDtype};
 use crate::errors::Py as _;
 
 type Obj<'py> = Bound<'py, PyAny>;
 type Out = PyResult<Py<PyArray>>;
 
-fn arr(o: &Obj<'_>) -> PyResult<Array> {
-    to_array(o, None)
+// ---------------------------------------------------------------- evaluation
+
+/// Arrays found in nested lists, tuples and dicts (other leaves are ignored).
+fn collect(o: &Obj<'_>, out: &mut Vec<Array>) -> PyResult<()> {
+    if let Ok(a) = o.downcast::<PyArray>() {
+        out.push(a.get().array());
+    } else if o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>() {
+        for x in o.try_iter()? {
+            collect(&x?, out)?;
+        }
+    } else if let Ok(d) = o.downcast::<PyDict>() {
+        for (_, v) in d.iter() {
+            collect(&v, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates the arrays in the arguments (nested lists, tuples, dicts).
+#[pyfunction]
+#[pyo3(signature = (*args))]
+pub fn eval(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let mut v = Vec::new();
+    collect(args.as_any(), &mut v)?;
+    py.allow_threads(move || rmlx_core::eval(&v)).py()
+}
+
+/// Starts evaluating the arrays in the arguments and returns at once.
+#[pyfunction]
+#[pyo3(signature = (*args))]
+pub fn async_eval(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    let mut v = Vec::new();
+    collect(args.as_any(), &mut v)?;
+    py.allow_threads(move || rmlx_core::async_eval(&v)).py()
+}
+
+/// Waits for the work queued so far.
+#[pyfunction]
+#[pyo3(signature = (stream = None))]
+pub fn synchronize(py: Python<'_>, stream: Option<&Obj<'_>>) -> PyResult<()> {
+    let _ = stream_arg(stream)?;
+    py.allow_threads(rmlx_core::synchronize).py()
+}
+
+// ---------------------------------------------------------------- memory
+
+/// Bytes held by live arrays, on all devices.
+#[pyfunction]
+pub fn get_active_memory() -> usize {
+    rmlx_core::get_active_memory()
+}
+/// The most bytes held at once since the last reset.
+#[pyfunction]
+pub fn get_peak_memory() -> usize {
+    rmlx_core::get_peak_memory()
+}
+/// Starts the peak-memory count again from now.
+#[pyfunction]
+pub fn reset_peak_memory() {
+    rmlx_core::reset_peak_memory()
+}
+/// Bytes kept in the allocator caches for reuse.
+#[pyfunction]
+pub fn get_cache_memory() -> usize {
+    rmlx_core::get_cache_memory()
+}
+/// The memory limit, in bytes.
+#[pyfunction]
+pub fn get_memory_limit() -> usize {
+    rmlx_core::get_memory_limit()
+}
+/// Sets the memory limit; returns the previous one.
+#[pyfunction]
+pub fn set_memory_limit(limit: usize) -> usize {
+    rmlx_core::set_memory_limit(limit)
+}
+/// Sets how many bytes the caches may keep; returns the previous limit.
+#[pyfunction]
+pub fn set_cache_limit(limit: usize) -> usize {
+    rmlx_core::set_cache_limit(limit)
+}
+/// Returns cached memory to the system.
+#[pyfunction]
+pub fn clear_cache() {
+    rmlx_core::clear_cache()
+}
+
+// ---------------------------------------------------------------- devices and dtypes
+
+/// The device ops run on unless told otherwise.
+#[pyfunction]
+pub fn default_device() -> PyDevice {
+    PyDevice(rmlx_core::default_device())
+}
+/// Sets the device ops run on unless told otherwise.
+#[pyfunction]
+pub fn set_default_device(device: &Obj<'_>) -> PyResult<()> {
+    rmlx_core::set_default_device(usable_device(device, "set_default_device")?).py()
+}
+/// The default stream of a device.
+#[pyfunction]
+pub fn default_stream(device: &Obj<'_>) -> PyResult<PyStream> {
+    Ok(PyStream(rmlx_core::default_stream(usable_device(device, "default_stream")?).py()?))
+}
+/// A new stream on a device.
+#[pyfunction]
+pub fn new_stream(device: &Obj<'_>) -> PyResult<PyStream> {
+    Ok(PyStream(rmlx_core::new_stream(usable_device(device, "new_stream")?).py()?))
+}
+/// Whether a device (type) is available on this machine.
+#[pyfunction]
+pub fn is_available(device: &Obj<'_>) -> PyResult<bool> {
+    Ok(rmlx_core::is_available(device_of(device)?))
+}
+/// How many devices of a type there are.
+#[pyfunction]
+pub fn device_count(device_type: &Obj<'_>) -> PyResult<usize> {
+    Ok(rmlx_core::device_count(device_of(device_type)?))
+}
+/// Whether a dtype (or category) is within another.
+#[pyfunction]
+pub fn issubdtype(a: &Obj<'_>, b: &Obj<'_>) -> PyResult<bool> {
+    Ok(rmlx_core::issubdtype(dtype_like(a)?, dtype_like(b)?))
+}
+/// The dtype two dtypes promote to.
+#[pyfunction]
+pub fn promote_types(a: PyDtype, b: PyDtype) -> PyDtype {
+    PyDtype(rmlx_core::promote_types(a.0, b.0))
+}
+
+fn add_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    macro_rules! add {
+        ($($f:ident),* $(,)?) => {$(m.add_function(wrap_pyfunction!($f, m)?)?;)*};
+    }
+    add!(
+        eval,
+        async_eval,
+        synchronize,
+        get_active_memory,
+        get_peak_memory,
+        reset_peak_memory,
+        get_cache_memory,
+        get_memory_limit,
+        set_memory_limit,
+        set_cache_limit,
+        clear_cache,
+        default_device,
+        set_default_device,
+        default_stream,
+        new_stream,
+        is_available,
+        device_count,
+        issubdtype,
+        promote_types,
+    );
+    Ok(())
 }
 
 /// `a` as an array (as `mx.array(a, dtype)`).
@@ -45,57 +198,6 @@ pub fn asarray(py: Python<'_>, a: &Obj<'_>, dtype: Option<&Obj<'_>>, copy: Optio
     let x = to_array(a, want)?;
     let x = if copy == Some(true) { ops::copy(&x).py()? } else { x };
     wrap(py, x)
-}
-
-/// `(min, max)` of `a` over `axis`.
-#[pyfunction]
-#[pyo3(signature = (a, /, axis = None, keepdims = false, *, stream = None))]
-pub fn minmax(
-    py: Python<'_>,
-    a: &Obj<'_>,
-    axis: Option<&Obj<'_>>,
-    keepdims: bool,
-    stream: Option<&Obj<'_>>,
-) -> PyResult<Py<PyAny>> {
-    let (a, ax) = (arr(a)?, axes_arg(axis)?);
-    let (lo, hi) = on(stream, || Ok((ops::min(&a, ax.clone(), keepdims).py()?, ops::max(&a, ax, keepdims).py()?)))?;
-    (wrap(py, lo)?, wrap(py, hi)?).into_py_any(py)
-}
-
-/// Coordinate arrays of the grid the 1-D `arrays` span (`indexing` "xy",
-/// Cartesian, or "ij", matrix), broadcast to full size unless `sparse`.
-#[pyfunction]
-#[pyo3(signature = (*arrays, sparse = false, indexing = "xy", stream = None))]
-pub fn meshgrid(
-    py: Python<'_>,
-    arrays: &Bound<'_, PyTuple>,
-    sparse: bool,
-    indexing: &str,
-    stream: Option<&Obj<'_>>,
-) -> PyResult<Py<PyAny>> {
-    if indexing != "xy" && indexing != "ij" {
-        return Err(PyValueError::new_err(format!("meshgrid: indexing must be 'xy' or 'ij', got '{indexing}'")));
-    }
-    let xs: Vec<Array> = arrays.iter().map(|o| arr(&o)).collect::<PyResult<_>>()?;
-    let n = xs.len();
-    let out = on(stream, || {
-        let flat: Vec<Array> = xs.iter().map(|x| ops::reshape(x, &[-1]).py()).collect::<PyResult<_>>()?;
-        let mut shaped = Vec::with_capacity(n);
-        for (i, x) in flat.iter().enumerate() {
-            // Axis of input i in the grid; "xy" swaps the first two.
-            let at = if indexing == "xy" && n >= 2 && i < 2 { 1 - i } else { i };
-            let mut shape = vec![1i64; n];
-            shape[at] = x.size() as i64;
-            shaped.push(ops::reshape(x, &shape).py()?);
-        }
-        if sparse {
-            Ok(shaped)
-        } else {
-            ops::broadcast_arrays(&shaped).py()
-        }
-    })?;
-    let items: Vec<Py<PyArray>> = out.into_iter().map(|a| wrap(py, a)).collect::<PyResult<_>>()?;
-    PyTuple::new(py, items)?.into_py_any(py)
 }
 
 fn dtype_of_value(o: &Obj<'_>) -> PyResult<Dtype> {
@@ -213,63 +315,6 @@ pub fn _rebuild(py: Python<'_>, data: &Bound<'_, PyBytes>, shape: Vec<usize>, dt
     wrap(py, Array::from_bytes(data.as_bytes(), &shape, dt).py()?)
 }
 
-#[pymethods]
-impl PyArray {
-    /// Pickles as the bytes, shape and dtype (any dtype, bfloat16 included).
-    fn __reduce__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let a = self.array();
-        py.detach_eval(&a)?;
-        let bytes = PyBytes::new(py, &a.to_bytes().py()?);
-        let f = py.import("rmlx.core")?.getattr("_rebuild")?;
-        (f, (bytes, PyTuple::new(py, a.shape())?, a.dtype().name())).into_py_any(py)
-    }
-    /// Arrays are immutable values: a shallow copy shares the data.
-    fn __copy__(&self, py: Python<'_>) -> Out {
-        wrap(py, self.array())
-    }
-    /// A copy with a buffer of its own.
-    fn __deepcopy__(&self, py: Python<'_>, memo: &Obj<'_>) -> Out {
-        let _ = memo;
-        wrap(py, ops::copy(&self.array()).py()?)
-    }
-    /// `format(a, spec)`: a 0-d array formats as its value; others only with an empty spec.
-    fn __format__(&self, py: Python<'_>, spec: &str) -> PyResult<String> {
-        let a = self.array();
-        if spec.is_empty() {
-            py.detach_eval(&a)?;
-            return Ok(format!("{a}"));
-        }
-        if a.ndim() != 0 {
-            return Err(PyTypeError::new_err("unsupported format string passed to mx.array.__format__"));
-        }
-        let v = crate::convert::item(py, &a)?;
-        v.bind(py).call_method1("__format__", (spec,))?.extract()
-    }
-    fn __complex__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let a = self.array();
-        if a.size() != 1 {
-            return Err(PyTypeError::new_err("only arrays of one element can be converted to a Python scalar"));
-        }
-        let v = crate::convert::item(py, &a)?;
-        py.import("builtins")?.getattr("complex")?.call1((v,)).map(|b| b.unbind())
-    }
-    /// The real part (the array itself when it is not complex).
-    #[getter]
-    fn real(&self, py: Python<'_>) -> Out {
-        wrap(py, ops::real(&self.array()).py()?)
-    }
-    /// The imaginary part (zeros when the array is not complex).
-    #[getter]
-    fn imag(&self, py: Python<'_>) -> Out {
-        wrap(py, ops::imag(&self.array()).py()?)
-    }
-    /// The array with its last two axes swapped.
-    #[getter(mT)]
-    fn m_t(&self, py: Python<'_>) -> Out {
-        wrap(py, ops::swapaxes(&self.array(), -1, -2).py()?)
-    }
-}
-
 /// Registers the functions, the aliases and `mx.metal`'s memory functions.
 /// Sets the significant digits arrays print with (`mx.set_printoptions` calls it).
 #[pyfunction]
@@ -284,13 +329,12 @@ pub fn _get_print_precision() -> i32 {
 }
 
 pub fn add(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    add_core(m)?;
     macro_rules! add {
         ($($f:ident),* $(,)?) => {$(m.add_function(wrap_pyfunction!($f, m)?)?;)*};
     }
     add!(
         asarray,
-        minmax,
-        meshgrid,
         result_type,
         can_cast,
         isdtype,
