@@ -325,7 +325,7 @@ def acos(a, /, *, stream=None) -> Any:
 def acosh(a, /, *, stream=None) -> Any:
     """`arccosh` of each element of `a`."""
     ...
-def add(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def add(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`add` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def addmm(c: ArrayLike, a: ArrayLike, b: ArrayLike, /, alpha: float = 1.0, beta: float = 1.0, *, stream: StreamLike = None) -> array:
@@ -358,7 +358,7 @@ def arcsinh(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def arctan(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`arctan` of each element of `a`."""
     ...
-def arctan2(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def arctan2(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`arctan2` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def arctanh(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
@@ -419,7 +419,7 @@ def bartlett(M: int, *, stream: StreamLike = None) -> array:
     """The Bartlett (triangular) window of `M` points."""
     ...
 bfloat16: Dtype
-def bitwise_and(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def bitwise_and(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`bitwise_and` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def bitwise_invert(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
@@ -428,13 +428,13 @@ def bitwise_invert(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def bitwise_left_shift(a, b, /, *, stream=None) -> Any:
     """`left_shift` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def bitwise_or(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def bitwise_or(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`bitwise_or` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def bitwise_right_shift(a, b, /, *, stream=None) -> Any:
     """`right_shift` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def bitwise_xor(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def bitwise_xor(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`bitwise_xor` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def blackman(M: int, *, stream: StreamLike = None) -> array:
@@ -577,10 +577,10 @@ def diff(a: ArrayLike, /, n: int = 1, axis: int = -1, *, prepend: Optional[Array
 def disable_compile() -> Any:
     """rmlx: mx.disable_compile arrives with issue 28 (compile)"""
     ...
-def divide(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def divide(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`divide` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def divmod(a: Any, b: Any, /, *, stream: StreamLike = None) -> list[array]:
+def divmod(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> list[array]:
     """The floor quotient and the remainder of `a` by `b`, as a pair of arrays."""
     ...
 e: float
@@ -599,7 +599,7 @@ def empty_like(a, /, dtype=None, *, stream=None) -> Any:
 def enable_compile() -> Any:
     """rmlx: mx.enable_compile arrives with issue 28 (compile)"""
     ...
-def equal(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def equal(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`equal` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def erf(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
@@ -646,7 +646,7 @@ floating: DtypeCategory
 def floor(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`floor` of each element of `a`."""
     ...
-def floor_divide(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def floor_divide(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`floor_divide` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def from_dlpack(x, /, *, copy=None) -> Any:
@@ -693,10 +693,10 @@ gpu: DeviceType
 def grad(fun, argnums=None, argnames=()) -> Any:
     """A function returning the gradient of ``fun`` (see ``value_and_grad``)."""
     ...
-def greater(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def greater(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`greater` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def greater_equal(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def greater_equal(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`greater_equal` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def hadamard_transform(a, /, scale=None, *, stream=None) -> Any:
@@ -760,13 +760,13 @@ def jvp(fun, primals, tangents) -> Any:
 def kron(a: ArrayLike, b: ArrayLike, *, stream: StreamLike = None) -> array:
     """The Kronecker product."""
     ...
-def left_shift(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def left_shift(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`left_shift` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def less(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def less(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`less` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def less_equal(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def less_equal(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`less_equal` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def linspace(start: float, stop: float, num: int = 50, endpoint: bool = True, dtype: Optional[Dtype] = None, stream: StreamLike = None) -> array:
@@ -787,22 +787,22 @@ def log1p(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def log2(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`log2` of each element of `a`."""
     ...
-def logaddexp(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def logaddexp(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`logaddexp` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def logcumsumexp(a: ArrayLike, /, axis: Optional[int] = None, *, reverse: bool = False, inclusive: bool = True, stream: StreamLike = None) -> array:
     """Running log(sum(exp(a))) along `axis` (None: flattened)."""
     ...
-def logical_and(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def logical_and(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`logical_and` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def logical_not(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`logical_not` of each element of `a`."""
     ...
-def logical_or(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def logical_or(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`logical_or` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def logical_xor(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def logical_xor(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`logical_xor` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def logsumexp(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, *, stream: StreamLike = None) -> array:
@@ -823,7 +823,7 @@ def matrix_transpose(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def max(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, *, stream: StreamLike = None) -> array:
     """`max` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
     ...
-def maximum(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def maximum(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`maximum` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def mean(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, *, stream: StreamLike = None) -> array:
@@ -838,7 +838,7 @@ def meshgrid(*arrays: Any, sparse: bool = False, indexing: str = "xy", stream: S
 def min(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, *, stream: StreamLike = None) -> array:
     """`min` over `axis` (None: all axes; an int or a sequence), keeping reduced axes as size 1 with `keepdims`."""
     ...
-def minimum(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def minimum(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`minimum` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def minmax(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, *, stream: StreamLike = None) -> tuple[array, ...]:
@@ -847,7 +847,7 @@ def minmax(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, ke
 def moveaxis(a: ArrayLike, /, source: int, destination: int, *, stream: StreamLike = None) -> array:
     """`a` with axis `source` moved to `destination`."""
     ...
-def multiply(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def multiply(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`multiply` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 nan: float
@@ -867,7 +867,7 @@ def new_thread_unsafe_stream(device) -> Any:
     """A new stream that any thread may use (every rmlx stream may be)."""
     ...
 newaxis: None
-def not_equal(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def not_equal(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`not_equal` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 number: DtypeCategory
@@ -896,7 +896,7 @@ def positive(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def pow(a, b, /, *, stream=None) -> Any:
     """`power` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
-def power(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def power(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`power` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def printoptions(precision=-1) -> Any:
@@ -908,7 +908,7 @@ def prod(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keep
 def promote_types(a, b) -> Any:
     """The dtype two dtypes promote to."""
     ...
-def put_along_axis(a: ArrayLike, /, indices: ArrayLike, values: Any, axis: Optional[int] = None, *, stream: StreamLike = None) -> array:
+def put_along_axis(a: ArrayLike, /, indices: ArrayLike, values: ArrayLike, axis: Optional[int] = None, *, stream: StreamLike = None) -> array:
     """A copy of `a` with `values` written at `indices` along `axis` (None: flattened)."""
     ...
 def qqmm(x, w, /, scales=None, group_size=None, bits=None, mode='nvfp4', global_scale_x=None, global_scale_w=None, *, stream=None) -> Any:
@@ -929,7 +929,7 @@ def real(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def reciprocal(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`reciprocal` of each element of `a`."""
     ...
-def remainder(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def remainder(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`remainder` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def repeat(a: ArrayLike, /, repeats: int, axis: Optional[int] = None, *, stream: StreamLike = None) -> array:
@@ -944,7 +944,7 @@ def reshape(a: ArrayLike, /, shape: Union[int, Sequence[int]], *, stream: Stream
 def result_type(*arrays_or_dtypes) -> Any:
     """The dtype that arrays and dtypes promote to together."""
     ...
-def right_shift(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def right_shift(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`right_shift` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def roll(a: ArrayLike, /, shift: Any, axis: Optional[Union[int, Sequence[int]]] = None, *, stream: StreamLike = None) -> array:
@@ -1011,7 +1011,7 @@ def sinh(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def slice(a: ArrayLike, start_indices: ArrayLike, axes: Union[int, Sequence[int]], slice_size: Union[int, Sequence[int]], *, stream: StreamLike = None) -> array:
     """The window of `slice_size` along `axes` from the start indices in an array."""
     ...
-def slice_update(a: ArrayLike, update: Any, start_indices: ArrayLike, axes: Union[int, Sequence[int]], *, stream: StreamLike = None) -> array:
+def slice_update(a: ArrayLike, update: ArrayLike, start_indices: ArrayLike, axes: Union[int, Sequence[int]], *, stream: StreamLike = None) -> array:
     """A copy of `a` with `update` written from the start indices along `axes`."""
     ...
 def softmax(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, *, precise: bool = False, stream: StreamLike = None) -> array:
@@ -1044,7 +1044,7 @@ def stop_gradient(a: ArrayLike, /, *, stream: StreamLike = None) -> array:
 def stream(s) -> Any:
     """A context manager placing the ops built inside it on `s`: `with"""
     ...
-def subtract(a: Any, b: Any, /, *, stream: StreamLike = None) -> array:
+def subtract(a: ArrayLike, b: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """`subtract` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype."""
     ...
 def sum(a: ArrayLike, /, axis: Optional[Union[int, Sequence[int]]] = None, keepdims: bool = False, *, stream: StreamLike = None) -> array:
@@ -1130,7 +1130,7 @@ def vjp(fun, primals, cotangents) -> Any:
 def vmap(fun, in_axes=0, out_axes=0) -> Any:
     """A function mapping ``fun`` over axis ``in_axes`` of its arguments (an"""
     ...
-def where(condition: ArrayLike, x: Any, y: Any, /, *, stream: StreamLike = None) -> array:
+def where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, /, *, stream: StreamLike = None) -> array:
     """Elements of `x` where `condition` holds, else of `y` (broadcast together)."""
     ...
 def zeros(shape: Union[int, Sequence[int]], dtype: Optional[Dtype] = None, *, stream: StreamLike = None) -> array:

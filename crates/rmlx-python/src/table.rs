@@ -182,6 +182,29 @@ impl Opnd {
     }
 }
 
+/// An array-like value that the op converts itself (binary operands keep
+/// Python scalars weak, `put_along_axis` converts in the array's dtype).
+pub struct Value<'py>(pub Bound<'py, PyAny>);
+
+impl<'py> FromPyObject<'py> for Value<'py> {
+    fn extract_bound(o: &Bound<'py, PyAny>) -> PyResult<Self> {
+        Ok(Value(o.clone()))
+    }
+}
+
+impl Param for Value<'_> {
+    fn stub() -> String {
+        "ArrayLike".into()
+    }
+}
+
+impl<'py> std::ops::Deref for Value<'py> {
+    type Target = Bound<'py, PyAny>;
+    fn deref(&self) -> &Bound<'py, PyAny> {
+        &self.0
+    }
+}
+
 /// An int or a sequence of ints, as a list.
 pub fn ints(o: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
     if let Ok(i) = o.extract::<i64>() {

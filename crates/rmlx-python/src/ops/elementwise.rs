@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use rmlx_core::{ops, Array, Operand};
 
 use crate::convert::{operand_pair, to_array};
-use crate::table::{py_ops, Arr, Opnd};
+use crate::table::{py_ops, Arr, Opnd, Value};
 
 /// The operands of a binary op: two Python scalars make the first an array of its own dtype.
 fn both(a: &pyo3::Bound<'_, pyo3::PyAny>, b: &pyo3::Bound<'_, pyo3::PyAny>) -> PyResult<(Operand, Operand)> {
@@ -54,8 +54,8 @@ macro_rules! binary_ops {
     ($($name:ident => $f:path;)*) => {
         py_ops! { group "elementwise"; $(
             #[doc = concat!("`", stringify!($name), "` of `a` and `b`, elementwise with broadcasting; Python scalars take the array's dtype.")]
-            fn $name(a: Obj, b: Obj, /, *) -> Array {
-                let (x, y) = both(a, b)?;
+            fn $name(a: Value<'_>, b: Value<'_>, /, *) -> Array {
+                let (x, y) = both(&a, &b)?;
                 $f(x, y)
             }
         )* }
@@ -91,14 +91,14 @@ mod other {
         }
 
         /// The floor quotient and the remainder of `a` by `b`, as a pair of arrays.
-        fn divmod(a: Obj, b: Obj, /, *) -> (Array, Array) {
-            let (x, y) = both(a, b)?;
+        fn divmod(a: Value<'_>, b: Value<'_>, /, *) -> (Array, Array) {
+            let (x, y) = both(&a, &b)?;
             ops::divmod(x, y)
         }
 
         /// Elements of `x` where `condition` holds, else of `y` (broadcast together).
-        fn where_ as "where"(condition: Opnd, x: Obj, y: Obj, /, *) -> Array {
-            let (a, b) = operand_pair(x, y)?;
+        fn where_ as "where"(condition: Opnd, x: Value<'_>, y: Value<'_>, /, *) -> Array {
+            let (a, b) = operand_pair(&x, &y)?;
             ops::where_(condition.0.clone(), a, b)
         }
 

@@ -6,9 +6,7 @@ use rmlx_core::{ops, Array};
 
 use crate::convert::to_array;
 use crate::errors::Py as _;
-use crate::table::{py_ops, Arr, IntsArg};
-
-type Obj<'a, 'py> = &'a Bound<'py, PyAny>;
+use crate::table::{py_ops, Arr, IntsArg, Value};
 
 py_ops! { group "indexing";
     /// The elements of `a` at `indices` along `axis` (the flattened array when
@@ -21,8 +19,8 @@ py_ops! { group "indexing";
     }
 
     /// A copy of `a` with `values` written at `indices` along `axis` (None: flattened).
-    fn put_along_axis(a: Arr, /, indices: Arr, values: Obj, axis: Option<i64> = None, *) -> Array {
-        let v = to_array(values, Some(a.dtype()))?;
+    fn put_along_axis(a: Arr, /, indices: Arr, values: Value<'_>, axis: Option<i64> = None, *) -> Array {
+        let v = to_array(&values, Some(a.dtype()))?;
         ops::put_along_axis(&a, &indices, &v, axis).py()
     }
 
@@ -36,8 +34,8 @@ py_ops! { group "indexing";
     }
 
     /// A copy of `a` with `update` written from the start indices along `axes`.
-    fn slice_update(a: Arr, update: Obj, start_indices: Arr, axes: IntsArg, *) -> Array {
-        let u = to_array(update, Some(a.dtype()))?;
+    fn slice_update(a: Arr, update: Value<'_>, start_indices: Arr, axes: IntsArg, *) -> Array {
+        let u = to_array(&update, Some(a.dtype()))?;
         ops::slice_update_dynamic(&a, &u, &start_indices, &axes).py()
     }
 }
