@@ -1,9 +1,11 @@
 //! Every `RMLX_*` environment variable, read once, in one place.
 //!
 //! The environment is read the first time any knob is asked for and never
-//! again: knobs are consulted on every launch, so they cost a load. A flag is
-//! on when its variable is set to anything but the empty string or `0`. The
-//! README lists what each one does.
+//! again (knobs are consulted on every launch, so they cost a load; setting a
+//! variable later in the process changes nothing). A flag is on for `1`,
+//! `true`, `yes` or `on` and off for `0`, `false`, `no`, `off` or the empty
+//! string (any case); any other value leaves its default. The README lists
+//! what each one does.
 
 use crate::device::Device;
 use std::path::PathBuf;
@@ -50,9 +52,10 @@ pub struct Knobs {
 }
 
 fn flag(v: Option<&str>, default: bool) -> bool {
-    match v {
-        None => default,
-        Some(s) => !(s.is_empty() || s == "0"),
+    match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        Some("1" | "true" | "yes" | "on") => true,
+        Some("0" | "false" | "no" | "off" | "") => false,
+        _ => default,
     }
 }
 
@@ -117,7 +120,7 @@ impl Knobs {
 /// The knobs of this process, read from the environment the first time.
 pub fn knobs() -> &'static Knobs {
     static KNOBS: OnceLock<Knobs> = OnceLock::new();
-    KNOBS.get_or_init(|| Knobs::from_lookup(|name| std::env::var(name).ok()))
+    KNOBS.get_or_init(|| Knobs::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())))
 }
 
 #[cfg(test)]
@@ -161,6 +164,14 @@ mod tests {
         assert_eq!(k.kdef("D"), None);
         assert_eq!(k.kernel_cache, Some(PathBuf::from("/tmp/k")));
         assert_eq!(from(&[("RMLX_DEVICE", "tpu")]).device, None);
+        // Flags: the usual spellings both ways; anything else keeps the default.
+        for (v, on) in [("1", true), ("TRUE", true), ("yes", true), (" on ", true), ("0", false), ("false", false)] {
+            assert_eq!(from(&[("RMLX_ENABLE_TF32", v)]).enable_tf32, on, "{v:?}");
+            assert_eq!(from(&[("RMLX_FUSE", v)]).fuse, on, "{v:?}");
+        }
+        assert!(!from(&[("RMLX_ENABLE_TF32", "maybe")]).enable_tf32);
+        assert!(from(&[("RMLX_FUSE", "maybe")]).fuse);
+        assert!(!from(&[("RMLX_FUSE", "")]).fuse);
         assert_eq!(from(&[("RMLX_DEVICE", "cpu")]).device, Some(Device::Cpu));
     }
 }
