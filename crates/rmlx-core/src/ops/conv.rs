@@ -1,10 +1,10 @@
 //! Convolutions in MLX's layout (channels last): inputs `(N, spatial..., C_in)`,
 //! weights `(C_out, kernel..., C_in / groups)`, outputs `(N, spatial..., C_out)`.
 //! `conv_general` makes one `Conv` node, which each backend runs with its own
-//! kernel; its transformations differentiate `conv_general_composed`, the same
-//! convolution as graph ops (the input dilated and padded, its windows viewed
-//! with `as_strided` and contracted with the weights in one matrix product
-//! per group).
+//! kernel. Its jvp and vjp are convolutions too (`transforms/conv_rules.rs`);
+//! vmap maps `conv_general_composed`, the same convolution as graph ops (the
+//! input dilated and padded, its windows viewed with `as_strided` and
+//! contracted with the weights in one matrix product per group).
 
 use super::{
     as_strided, astype, contiguous, flip, matmul, pad, reshape_to, slice, swapaxes, transpose, zeros, Axes, SliceArg,

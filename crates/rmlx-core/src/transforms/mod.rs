@@ -14,6 +14,7 @@
 //! primitive and inputs while a transformation traces (`Tracing`), so the
 //! walk goes on through them.
 
+mod conv_rules;
 mod custom;
 mod jvp_rules;
 mod params;

@@ -402,12 +402,9 @@ pub(crate) fn vjp(prim: &Primitive, inputs: &[Array], outputs: &[Option<Array>],
         Primitive::Scan { op, axis, reverse, inclusive } => {
             one(super::scan_rules::scan_vjp(*op, *axis, *reverse, *inclusive, &x(0), &g()?)?)
         }
-        // The cotangents of the im2col form (the graph ops it is made of).
         Primitive::Conv(spec) => {
-            let args = spec.clone();
-            let f = move |xs: &[Array]| Ok(vec![ops::conv_general_composed(&xs[0], &xs[1], &args)?]);
-            let (_, grads) = super::vjp(f, &[x(0), x(1)], &[g()?])?;
-            Ok(grads.into_iter().map(Some).collect())
+            let (gx, gw) = super::conv_rules::conv_vjp(&x(0), &x(1), spec, &g()?)?;
+            Ok(vec![Some(gx), Some(gw)])
         }
         Primitive::Custom(c) => super::custom::vjp(c, inputs, cts),
     }
