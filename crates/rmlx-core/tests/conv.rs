@@ -18,24 +18,22 @@ fn eighths(n: usize, seed: u64) -> Vec<f64> {
     (0..n).map(|_| r.below(17) as f64 / 8.0 - 1.0).collect()
 }
 
-/// The output shape and values of the convolution, tap by tap.
-fn reference(x: &[f64], xs: &[usize], w: &[f64], ws: &[usize], a: &ConvArgs) -> (Vec<usize>, Vec<f64>) {
+/// The output shape of the convolution, and each product of it, tap by tap:
+/// `visit(output index, input index, weight index)`, flat indices.
+fn taps(xs: &[usize], ws: &[usize], a: &ConvArgs, mut visit: impl FnMut(usize, usize, usize)) -> Vec<usize> {
     let nd = xs.len();
     let d = nd - 2;
     let (n, c_in, c_out) = (xs[0], xs[nd - 1], ws[0]);
     let (cg, og) = (c_in / a.groups, c_out / a.groups);
     let ks = &ws[1..=d];
-    let mut out_sp = vec![];
+    let mut shape = vec![n];
     for i in 0..d {
         let dil = (xs[1 + i] - 1) * a.input_dilation[i] + 1 + a.padding[i].0 + a.padding[i].1;
-        out_sp.push((dil - ((ks[i] - 1) * a.kernel_dilation[i] + 1)) / a.stride[i] + 1);
+        shape.push((dil - ((ks[i] - 1) * a.kernel_dilation[i] + 1)) / a.stride[i] + 1);
     }
-    let mut shape = vec![n];
-    shape.extend(&out_sp);
     shape.push(c_out);
     let rows: usize = shape[..=d].iter().product();
     let kk: usize = ks.iter().product();
-    let mut out = vec![0.0; rows * c_out];
     for r in 0..rows {
         let ridx = common::unravel(r, &shape[..=d]);
         for k in 0..kk {
@@ -64,60 +62,31 @@ fn reference(x: &[f64], xs: &[usize], w: &[f64], ws: &[usize], a: &ConvArgs) -> 
                     let mut wi = vec![o];
                     wi.extend(&wk);
                     wi.push(c);
-                    out[r * c_out + o] += x[common::ravel(&xi, xs)] * w[common::ravel(&wi, ws)];
+                    visit(r * c_out + o, common::ravel(&xi, xs), common::ravel(&wi, ws));
                 }
             }
         }
     }
+    shape
+}
+
+/// The output shape and values of the convolution.
+fn reference(x: &[f64], xs: &[usize], w: &[f64], ws: &[usize], a: &ConvArgs) -> (Vec<usize>, Vec<f64>) {
+    let mut out = vec![0.0; 0];
+    let shape = taps(xs, ws, a, |_, _, _| {});
+    out.resize(shape.iter().product(), 0.0);
+    taps(xs, ws, a, |o, xi, wi| out[o] += x[xi] * w[wi]);
     (shape, out)
 }
 
-/// The cotangents of the convolution for output cotangent `dy`, tap by tap
-/// (each product `x * w` of the loop above sends `dy * w` to x and `dy * x` to w).
+/// The cotangents of the convolution for output cotangent `dy`: each product
+/// `x * w` sends `dy * w` to x and `dy * x` to w.
 fn reference_vjp(x: &[f64], xs: &[usize], w: &[f64], ws: &[usize], a: &ConvArgs, dy: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let nd = xs.len();
-    let d = nd - 2;
-    let (shape, _) = reference(x, xs, w, ws, a);
-    let (c_in, c_out) = (xs[nd - 1], ws[0]);
-    let (cg, og) = (c_in / a.groups, c_out / a.groups);
-    let ks = &ws[1..=d];
-    let rows: usize = shape[..=d].iter().product();
-    let kk: usize = ks.iter().product();
     let (mut dx, mut dw) = (vec![0.0; x.len()], vec![0.0; w.len()]);
-    for r in 0..rows {
-        let ridx = common::unravel(r, &shape[..=d]);
-        for k in 0..kk {
-            let kidx = common::unravel(k, ks);
-            let mut src = vec![ridx[0]];
-            for i in 0..d {
-                let q = (ridx[1 + i] * a.stride[i] + kidx[i] * a.kernel_dilation[i]) as i64 - a.padding[i].0 as i64;
-                let dl = a.input_dilation[i] as i64;
-                if q < 0 || q % dl != 0 || (q / dl) as usize >= xs[1 + i] {
-                    src.clear();
-                    break;
-                }
-                src.push((q / dl) as usize);
-            }
-            if src.is_empty() {
-                continue;
-            }
-            let wk: Vec<usize> =
-                if a.flip { kidx.iter().zip(ks).map(|(&k, &s)| s - 1 - k).collect() } else { kidx.clone() };
-            for o in 0..c_out {
-                let g = o / og;
-                for c in 0..cg {
-                    let mut xi = src.clone();
-                    xi.push(g * cg + c);
-                    let mut wi = vec![o];
-                    wi.extend(&wk);
-                    wi.push(c);
-                    let (xi, wi) = (common::ravel(&xi, xs), common::ravel(&wi, ws));
-                    dx[xi] += dy[r * c_out + o] * w[wi];
-                    dw[wi] += dy[r * c_out + o] * x[xi];
-                }
-            }
-        }
-    }
+    taps(xs, ws, a, |o, xi, wi| {
+        dx[xi] += dy[o] * w[wi];
+        dw[wi] += dy[o] * x[xi];
+    });
     (dx, dw)
 }
 
