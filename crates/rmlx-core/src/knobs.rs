@@ -84,8 +84,7 @@ fn parse_kdefs(v: &str) -> Vec<(String, String)> {
 
 impl Knobs {
     /// The knobs that `get(name)` gives (the environment, or a test's table).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Knobs {
-        let v = |name: &str| get(name);
+    pub fn from_lookup(v: impl Fn(&str) -> Option<String>) -> Knobs {
         Knobs {
             device: v("RMLX_DEVICE").as_deref().and_then(parse_device),
             disable_gpu: flag(v("RMLX_DISABLE_GPU").as_deref(), false),

@@ -205,6 +205,14 @@ impl<'py> std::ops::Deref for Value<'py> {
     }
 }
 
+/// A Python value a table parameter takes as it is.
+pub type Obj<'a, 'py> = &'a Bound<'py, PyAny>;
+
+/// The arrays of var-args (each converted as `array(...)` would).
+pub fn tuple_arrays(t: &Bound<'_, PyTuple>) -> PyResult<Vec<Array>> {
+    t.iter().map(|o| to_array(&o, None)).collect()
+}
+
 /// An int or a sequence of ints, as a list.
 pub fn ints(o: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
     if let Ok(i) = o.extract::<i64>() {
@@ -530,6 +538,27 @@ macro_rules! py_ops {
 }
 
 pub(crate) use py_ops;
+
+/// `register` and `table` of a module made of other tables (one module per
+/// `py_ops!`): each part's, in order.
+macro_rules! tables {
+    ($($part:path),* $(,)?) => {
+        /// Adds the functions of every part to the module.
+        pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+            $( { use $part as part; part::register(m)?; } )*
+            Ok(())
+        }
+
+        /// Every part's entries of the stub.
+        pub(crate) fn table() -> Vec<$crate::table::Entry> {
+            let mut t = Vec::new();
+            $( { use $part as part; t.extend(part::table()); } )*
+            t
+        }
+    };
+}
+
+pub(crate) use tables;
 
 /// `rmlx.core._op_table()`: every op of the table as (name, group,
 /// signature, method signature or None, docstring), for the stub writer.

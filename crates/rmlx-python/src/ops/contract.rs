@@ -6,15 +6,8 @@ use pyo3::types::{PyList, PyTuple};
 use rmlx_core::ops::{self, TensorAxes};
 use rmlx_core::Array;
 
-use crate::convert::to_array;
 use crate::errors::Py as _;
-use crate::table::{ints, py_ops, Arr, DtypeArg};
-
-type Obj<'a, 'py> = &'a Bound<'py, PyAny>;
-
-fn tuple_arrays(t: &Bound<'_, PyTuple>) -> PyResult<Vec<Array>> {
-    t.iter().map(|o| to_array(&o, None)).collect()
-}
+use crate::table::{ints, py_ops, tuple_arrays, Arr, DtypeArg, Obj};
 
 /// `tensordot`'s axes: a count of trailing/leading axes, or two lists of axes.
 pub struct AxesSpec(TensorAxes);

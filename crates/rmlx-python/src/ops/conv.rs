@@ -112,13 +112,4 @@ mod general {
     }
 }
 
-pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    nd::register(m)?;
-    general::register(m)
-}
-
-pub(crate) fn table() -> Vec<crate::table::Entry> {
-    let mut t = nd::table();
-    t.extend(general::table());
-    t
-}
+crate::table::tables!(self::nd, self::general);

@@ -7,9 +7,7 @@ use pyo3::prelude::*;
 use rmlx_core::{ops, Array, Dtype, Operand};
 
 use crate::errors::Py as _;
-use crate::table::{py_ops, Arr, DtypeArg, Opnd, ShapeArg};
-
-type Obj<'a, 'py> = &'a Bound<'py, PyAny>;
+use crate::table::{py_ops, Arr, DtypeArg, Obj, Opnd, ShapeArg};
 
 fn or_f32(dtype: Option<DtypeArg>) -> Dtype {
     dtype.map_or(Dtype::Float32, |d| d.0)

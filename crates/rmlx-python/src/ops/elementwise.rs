@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use rmlx_core::{ops, Array, Operand};
 
 use crate::convert::{operand_pair, to_array};
-use crate::table::{py_ops, Arr, Opnd, Value};
+use crate::table::{py_ops, Arr, Obj, Opnd, Value};
 
 /// The operands of a binary op: two Python scalars make the first an array of its own dtype.
 fn both(a: &pyo3::Bound<'_, pyo3::PyAny>, b: &pyo3::Bound<'_, pyo3::PyAny>) -> PyResult<(Operand, Operand)> {
@@ -16,8 +16,6 @@ fn both(a: &pyo3::Bound<'_, pyo3::PyAny>, b: &pyo3::Bound<'_, pyo3::PyAny>) -> P
     }
     Ok((x, y))
 }
-
-type Obj<'a, 'py> = &'a pyo3::Bound<'py, pyo3::PyAny>;
 
 macro_rules! unary_ops {
     ($($name:ident => $f:path $([$m:ident])?;)*) => {
@@ -129,15 +127,4 @@ mod other {
     }
 }
 
-pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
-    unary::register(m)?;
-    binary::register(m)?;
-    other::register(m)
-}
-
-pub(crate) fn table() -> Vec<crate::table::Entry> {
-    let mut t = unary::table();
-    t.extend(binary::table());
-    t.extend(other::table());
-    t
-}
+crate::table::tables!(self::unary, self::binary, self::other);

@@ -14,31 +14,30 @@ pub(crate) mod sort_scan;
 
 use pyo3::prelude::*;
 
-/// Adds every family's functions to `rmlx.core`.
+/// The families whose functions live in `rmlx.core` itself (`random` has its submodule).
+mod core {
+    crate::table::tables!(
+        super::contract,
+        super::conv,
+        super::creation,
+        super::elementwise,
+        super::indexing,
+        super::reduce,
+        super::shape,
+        super::sort_scan,
+    );
+}
+
+/// Adds the functions of the core families to `rmlx.core`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    contract::register(m)?;
+    core::register(m)?;
     m.add_function(wrap_pyfunction!(contract::einsum_path, m)?)?;
-    conv::register(m)?;
-    creation::register(m)?;
-    elementwise::register(m)?;
-    indexing::register(m)?;
-    reduce::register(m)?;
-    shape::register(m)?;
-    sort_scan::register(m)?;
     Ok(())
 }
 
-/// Every family's entries of the stub.
+/// Every family's entries of the stub, `random`'s included.
 pub(crate) fn table() -> Vec<crate::table::Entry> {
-    let mut t = Vec::new();
-    t.extend(contract::table());
-    t.extend(conv::table());
-    t.extend(creation::table());
-    t.extend(elementwise::table());
-    t.extend(indexing::table());
+    let mut t = core::table();
     t.extend(random::table());
-    t.extend(reduce::table());
-    t.extend(shape::table());
-    t.extend(sort_scan::table());
     t
 }

@@ -7,9 +7,7 @@ use rmlx_core::random::{self, Samples};
 use rmlx_core::{Array, Dtype};
 
 use crate::errors::Py as _;
-use crate::table::{py_ops, Arr, DtypeArg, Opnd, ShapeArg};
-
-type Obj<'a, 'py> = &'a Bound<'py, PyAny>;
+use crate::table::{py_ops, Arr, DtypeArg, Obj, Opnd, ShapeArg};
 
 fn shape_or_empty(shape: &Option<ShapeArg>) -> Vec<usize> {
     shape.as_ref().map(|s| s.0.clone()).unwrap_or_default()

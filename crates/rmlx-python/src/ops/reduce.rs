@@ -63,13 +63,4 @@ mod other {
     }
 }
 
-pub(crate) fn register(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
-    plain::register(m)?;
-    other::register(m)
-}
-
-pub(crate) fn table() -> Vec<crate::table::Entry> {
-    let mut t = plain::table();
-    t.extend(other::table());
-    t
-}
+crate::table::tables!(self::plain, self::other);

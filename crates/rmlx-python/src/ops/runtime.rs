@@ -35,22 +35,25 @@ fn collect(o: &Obj<'_>, out: &mut Vec<Array>) -> PyResult<()> {
     Ok(())
 }
 
+/// Runs `f` on the arrays in `args`, without the GIL.
+fn on_arrays(py: Python<'_>, args: &Bound<'_, PyTuple>, f: fn(&[Array]) -> rmlx_core::Result<()>) -> PyResult<()> {
+    let mut v = Vec::new();
+    collect(args.as_any(), &mut v)?;
+    py.allow_threads(move || f(&v)).py()
+}
+
 /// Evaluates the arrays in the arguments (nested lists, tuples, dicts).
 #[pyfunction]
 #[pyo3(signature = (*args))]
 pub fn eval(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<()> {
-    let mut v = Vec::new();
-    collect(args.as_any(), &mut v)?;
-    py.allow_threads(move || rmlx_core::eval(&v)).py()
+    on_arrays(py, args, rmlx_core::eval)
 }
 
 /// Starts evaluating the arrays in the arguments and returns at once.
 #[pyfunction]
 #[pyo3(signature = (*args))]
 pub fn async_eval(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<()> {
-    let mut v = Vec::new();
-    collect(args.as_any(), &mut v)?;
-    py.allow_threads(move || rmlx_core::async_eval(&v)).py()
+    on_arrays(py, args, rmlx_core::async_eval)
 }
 
 /// Waits for the work queued so far.

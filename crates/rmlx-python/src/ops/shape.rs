@@ -8,12 +8,10 @@ use rmlx_core::ops::{self, Split};
 use rmlx_core::primitive::PadMode;
 use rmlx_core::{Array, Axes};
 
-use crate::convert::to_array;
-
 use crate::errors::Py as _;
-use crate::table::{axes, ints, py_ops, Arr, ArrList, AxesArg, DtypeArg, IntsArg, OneOrList, Opnd, ShapeArg, Tuple};
-
-type Obj<'a, 'py> = &'a Bound<'py, PyAny>;
+use crate::table::{
+    axes, ints, py_ops, tuple_arrays, Arr, ArrList, AxesArg, DtypeArg, IntsArg, Obj, OneOrList, Opnd, ShapeArg, Tuple,
+};
 
 /// `pad_width` in every form NumPy and MLX take: `n`, `(n,)`, `(before,
 /// after)`, `((before, after),)` for all axes, or one pair (or one int) per axis.
@@ -59,10 +57,6 @@ fn pad_widths(pad_width: &Bound<'_, PyAny>, nd: usize) -> PyResult<Vec<(usize, u
             Ok((b as usize, a as usize))
         })
         .collect()
-}
-
-fn tuple_arrays(t: &Bound<'_, PyTuple>) -> PyResult<Vec<Array>> {
-    t.iter().map(|o| to_array(&o, None)).collect()
 }
 
 fn atleast(arys: &Bound<'_, PyTuple>, f: fn(&Array) -> rmlx_core::Result<Array>) -> PyResult<OneOrList> {

@@ -86,13 +86,4 @@ mod other {
     }
 }
 
-pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    running::register(m)?;
-    other::register(m)
-}
-
-pub(crate) fn table() -> Vec<crate::table::Entry> {
-    let mut t = running::table();
-    t.extend(other::table());
-    t
-}
+crate::table::tables!(self::running, self::other);
